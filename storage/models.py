@@ -1,0 +1,320 @@
+"""Database tables as typed SQLAlchemy 2 models.
+
+Three groups:
+
+* the catalogue (fields, goals, measures, horizon targets, offices and who is responsible
+  for what), kept in step with the catalogue file by :mod:`storage.catalogue_sync`;
+* people (contacts with their role and offices, invitations);
+* reporting (rounds, reports and their per-target answers).
+
+Reports are append-only. A report is one office's statement about one measure in one
+round, in numbered versions. While ``submitted_at`` is empty the version is a draft that
+fills up answer by answer (every answer is committed as it is given); once submitted it is
+never changed again, and a correction starts the next version. ``None`` in an answer
+column means "not answered yet"; an empty string means "skipped on purpose".
+
+All timestamps are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware (SQLite forgets zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; store aware UTC timestamps")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    CONTACT = "contact"
+
+
+class Status(StrEnum):
+    """The state of a horizon target, in the order of the answer buttons."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    DELAYED = "delayed"
+    AT_RISK = "at_risk"
+    NOT_STARTED = "not_started"
+    DROPPED = "dropped"
+
+
+class Obstacle(StrEnum):
+    STAFF = "staff"
+    FUNDING = "funding"
+    LEGAL = "legal"
+    COOPERATION = "cooperation"
+    DATA = "data"
+    OTHER = "other"
+
+
+def _enum(enum: type[StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK-free VARCHAR so new values need no type migration.
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+# --- catalogue -----------------------------------------------------------------------------
+
+
+class FieldOfAction(Base):
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    numeral: Mapped[str] = mapped_column(String(10), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    goals: Mapped[list[Goal]] = relationship(back_populates="field", order_by="Goal.position")
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("fields.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    field: Mapped[FieldOfAction] = relationship(back_populates="goals")
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="goal", order_by="Measure.position"
+    )
+
+
+measure_offices = Table(
+    "measure_offices",
+    Base.metadata,
+    Column("measure_id", ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+
+class Measure(Base):
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    indicator: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    goal: Mapped[Goal] = relationship(back_populates="measures")
+    horizons: Mapped[list[HorizonTarget]] = relationship(
+        back_populates="measure", order_by="HorizonTarget.position", cascade="all, delete-orphan"
+    )
+    # Written through the measure_offices table (it carries the order); read here.
+    offices: Mapped[list[Office]] = relationship(
+        secondary=measure_offices, order_by=measure_offices.c.position, viewonly=True
+    )
+
+
+class HorizonTarget(Base):
+    """One horizon entry of a measure; ``terms`` is e.g. ``kurz`` or ``mittel+lang``."""
+
+    __tablename__ = "horizon_targets"
+    __table_args__ = (UniqueConstraint("measure_id", "terms"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    terms: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    measure: Mapped[Measure] = relationship(back_populates="horizons")
+
+
+class HorizonTerm(Base):
+    """What kurz, mittel and lang mean in this plan."""
+
+    __tablename__ = "horizon_terms"
+
+    term: Mapped[str] = mapped_column(String(10), primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class CatalogueInfo(Base):
+    """Facts about the loaded catalogue as a whole, such as its name."""
+
+    __tablename__ = "catalogue_info"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- people --------------------------------------------------------------------------------
+
+contact_offices = Table(
+    "contact_offices",
+    Base.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Contact(Base):
+    """A person known to the bot. Removing an account keeps the row for attribution."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    offices: Mapped[list[Office]] = relationship(
+        secondary=contact_offices, order_by="Office.position"
+    )
+
+
+class Invitation(Base):
+    """A single-use invitation; only the hash of its token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+
+    office: Mapped[Office | None] = relationship()
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+
+class ReportingRound(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opens_on: Mapped[date] = mapped_column(Date, unique=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+
+
+class Report(Base):
+    """One version of an office's report on a measure in a round."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("round_id", "measure_id", "office_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    indicator_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answers: Mapped[list[TargetAnswer]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+
+
+class TargetAnswer(Base):
+    """A report's answers about one horizon target."""
+
+    __tablename__ = "target_answers"
+    __table_args__ = (UniqueConstraint("report_id", "horizon_target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    horizon_target_id: Mapped[int] = mapped_column(ForeignKey("horizon_targets.id"), index=True)
+    status: Mapped[Status | None] = mapped_column(_enum(Status, "status"))
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress_note: Mapped[str | None] = mapped_column(Text)
+    obstacle: Mapped[Obstacle | None] = mapped_column(_enum(Obstacle, "obstacle"))
+    support_requested: Mapped[bool | None] = mapped_column(Boolean)
+    support_note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="answers")
