@@ -1,0 +1,135 @@
+"""All configuration in one place: environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATA_DIR = Path("data")
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unbekannte Zeitzone {name!r} (Beispiel: Europe/Berlin)") from None
+    return name
+
+
+class Settings(BaseSettings):
+    """Settings of the bot. Each field is read from the environment variable of its name."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+        frozen=True,
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Token des Bots von @BotFather."
+    )
+    telegram_api_base_url: str = Field(
+        default=TELEGRAM_API_BASE_URL,
+        description="Adresse der Bot API, wie python-telegram-bot sie als base_url nimmt.",
+    )
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR, description="Verzeichnis für die SQLite-Datenbank."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy-URL; ohne Angabe eine SQLite-Datei in DATA_DIR.",
+    )
+    coordination_chat_id: int | None = Field(
+        default=None, description="Chat-ID der Gruppe der Koordinierungsstelle."
+    )
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
+        default="Europe/Berlin", description="Zeitzone für Termine und Anzeigen."
+    )
+    catalogue_path: Path | None = Field(
+        default=None, description="Eigener Maßnahmenkatalog; ohne Angabe der Mainzer Plan."
+    )
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, colon, secret = value.get_secret_value().partition(":")
+            if not (colon and bot_id.isdigit() and secret):
+                raise ValueError(
+                    "hat nicht die Form '123456789:ABC…' (so, wie @BotFather ihn nennt)"
+                )
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("muss mit http:// oder https:// beginnen")
+        return value
+
+    @field_validator("database_url", "coordination_chat_id", "catalogue_path", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("erwartet sqlite+aiosqlite:///… oder postgresql+asyncpg://…")
+        return value
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The URL to connect to: the configured one or a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'monitoring.sqlite3').as_posix()}"
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SettingsError(Exception):
+    """Bad configuration; ``str()`` is one line per bad variable, naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; turn validation errors into a :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_settings_error(error)) from None
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors(include_url=False, include_input=False):
+        variable = str(problem["loc"][0]).upper() if problem["loc"] else "Konfiguration"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] == "int_parsing":
+            message = (
+                "erwartet wird eine ganze Zahl (Gruppen-IDs sind negativ, z. B. -1001234567890)"
+            )
+        lines.append(f"Ungültige Einstellung {variable}: {message}")
+    return "\n".join(lines)
