@@ -1,26 +1,133 @@
-"""Build and run the python-telegram-bot ``Application`` from the settings."""
+"""Build and run the python-telegram-bot ``Application`` from the settings.
+
+All handlers are registered here, in one visible place, in the order they are tried.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, Defaults
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, Defaults
 
+from bot.errors import on_error
+from bot.logging_setup import configure_logging, protect_secrets
 from bot.settings import Settings
+from conversations import fallback, onboarding, people
+from conversations.commands import group_menu, private_menu
+from conversations.framework import Router, Services, button_handler, utcnow
+from storage.database import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# Routers in the order their handlers are tried; the fallback comes last.
+ROUTERS: tuple[Router, ...] = (onboarding.router, people.router)
+FALLBACK = fallback.router
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings,
+    engine: AsyncEngine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> BotApplication:
     """The bot's Application: token, Bot API address, HTML by default, local time zone."""
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the application")
-    return (
+    token = settings.telegram_bot_token.get_secret_value()
+    protect_secrets([token])
+    engine = engine or create_engine(settings.effective_database_url)
+    application = (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_api_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
+    application.bot_data["services"] = Services(settings, session_factory(engine), clock)
+    application.bot_data["engine"] = engine
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BotApplication) -> None:
+    actions: dict[str, Any] = {}
+    for router in ROUTERS:
+        application.add_handlers(router.command_handlers())
+        for name, entry in router.actions.items():
+            if name in actions:
+                raise ValueError(f"button action {name!r} registered by two routers")
+            actions[name] = entry
+    application.add_handler(button_handler(actions))
+    application.add_handlers(FALLBACK.message_handlers())
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Register the command menus: one for private chats, one for the coordination group."""
+    settings: Settings = application.bot_data["services"].settings
+    bot = application.bot
+    await bot.set_my_commands(
+        [BotCommand(name, text) for name, text in private_menu()],
+        scope=BotCommandScopeAllPrivateChats(),
+    )
+    if settings.coordination_chat_id is not None:
+        try:
+            await bot.set_my_commands(
+                [BotCommand(name, text) for name, text in group_menu()],
+                scope=BotCommandScopeChat(settings.coordination_chat_id),
+            )
+        except TelegramError as error:
+            log.warning(
+                "Befehlsmenü der Koordinationsgruppe %s nicht gesetzt: %s (ist der Bot Mitglied?)",
+                settings.coordination_chat_id,
+                error,
+            )
+    log.info("Bot @%s ist bereit.", bot.username)
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    engine: AsyncEngine = application.bot_data["engine"]
+    await engine.dispose()
+    log.info("Bot beendet, Datenbankverbindungen geschlossen.")
+
+
+@asynccontextmanager
+async def serving(application: BotApplication, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run ``application`` with long polling inside the current event loop (tests, demo)."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    try:
+        yield
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
 
 
 def run_bot(settings: Settings) -> None:
-    """Long polling until SIGINT or SIGTERM."""
-    build_application(settings).run_polling()
+    """Long polling until SIGINT or SIGTERM; then finish pending work and close the database."""
+    configure_logging(settings.log_level)
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

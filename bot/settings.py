@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
         default="Europe/Berlin", description="Zeitzone für Termine und Anzeigen."
     )
+    bot_username: str | None = Field(
+        default=None,
+        description="Benutzername des Bots für Einladungslinks; ohne Angabe per getMe erfragt.",
+    )
+    invitation_valid_days: int = Field(
+        default=14, ge=1, le=365, description="Gültigkeit eines Einladungslinks in Tagen."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Ausführlichkeit des Logs."
+    )
     catalogue_path: Path | None = Field(
         default=None, description="Eigener Maßnahmenkatalog; ohne Angabe der Mainzer Plan."
     )
@@ -86,10 +96,27 @@ class Settings(BaseSettings):
             raise ValueError("muss mit http:// oder https:// beginnen")
         return value
 
-    @field_validator("database_url", "coordination_chat_id", "catalogue_path", mode="before")
+    @field_validator(
+        "database_url", "coordination_chat_id", "catalogue_path", "bot_username", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.strip().removeprefix("@")
+        if not (name.isascii() and name.replace("_", "").isalnum() and 5 <= len(name) <= 32):
+            raise ValueError("erwartet den Benutzernamen des Bots, z. B. mainz_monitoring_bot")
+        return name
 
     @field_validator("database_url")
     @classmethod
@@ -127,9 +154,13 @@ def describe_settings_error(error: ValidationError) -> str:
     for problem in error.errors(include_url=False, include_input=False):
         variable = str(problem["loc"][0]).upper() if problem["loc"] else "Konfiguration"
         message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] in {"greater_than_equal", "less_than_equal"}:
+            message = "liegt außerhalb des erlaubten Bereichs (1 bis 365)"
+        if problem["type"] == "literal_error":
+            message = "erlaubt sind DEBUG, INFO, WARNING, ERROR"
         if problem["type"] == "int_parsing":
-            message = (
-                "erwartet wird eine ganze Zahl (Gruppen-IDs sind negativ, z. B. -1001234567890)"
-            )
+            message = "erwartet wird eine ganze Zahl"
+            if variable == "COORDINATION_CHAT_ID":
+                message += " (Gruppen-IDs sind negativ, z. B. -1001234567890)"
         lines.append(f"Ungültige Einstellung {variable}: {message}")
     return "\n".join(lines)

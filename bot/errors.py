@@ -1,0 +1,92 @@
+"""The error handler: log with context, apologise in one sentence, tell coordinators once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from conversations import texts
+from conversations.framework import Context, services
+from storage.people import active_coordinators
+
+log = logging.getLogger(__name__)
+NOTICE_INTERVAL = timedelta(hours=1)
+# Problems of the connection to Telegram or of one chat, not bugs: logged, never escalated.
+EXPECTED = (NetworkError, TimedOut, RetryAfter, Forbidden)
+
+
+@dataclass
+class NoticeThrottle:
+    """Remembers when each kind of error was last reported to the coordinators."""
+
+    last: dict[str, datetime] = field(default_factory=dict)
+
+    def due(self, kind: str, now: datetime) -> bool:
+        previous = self.last.get(kind)
+        if previous is not None and now - previous < NOTICE_INTERVAL:
+            return False
+        self.last[kind] = now
+        return True
+
+
+def error_kind(error: BaseException) -> str:
+    """Type and place of an error: the same bug gives the same kind."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    where = ""
+    if frames:
+        code = frames[-1].tb_frame.f_code
+        where = f" in {code.co_name}"
+    return f"{type(error).__name__}{where}"
+
+
+def describe_update(update: object) -> str:
+    if not isinstance(update, Update):
+        return "ohne Update"
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"update_id={update.update_id} chat={chat} user={user}"
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    if error is None:
+        return
+    log.error("Fehler bei %s", describe_update(update), exc_info=error)
+    if isinstance(error, EXPECTED):
+        return
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await update.effective_chat.send_message(texts.ERROR)
+        except Exception:  # the apology itself failed; the log already has the cause
+            log.warning("Fehlermeldung an den Chat konnte nicht gesendet werden", exc_info=True)
+    await notify_coordinators(context, error)
+
+
+async def notify_coordinators(context: Context, error: BaseException) -> None:
+    svc = services(context)
+    throttle: NoticeThrottle = context.bot_data.setdefault("error_notices", NoticeThrottle())
+    kind = error_kind(error)
+    if not throttle.due(kind, svc.clock()):
+        return
+    notice = texts.fill(texts.ERROR_NOTICE, kind=kind, detail=str(error)[:300] or "–")
+    try:
+        if svc.settings.coordination_chat_id is not None:
+            await context.bot.send_message(svc.settings.coordination_chat_id, notice)
+            return
+        async with svc.sessions() as session:
+            chat_ids = [c.telegram_user_id for c in await active_coordinators(session)]
+        for chat_id in chat_ids:
+            if chat_id is not None:
+                await context.bot.send_message(chat_id, notice)
+    except Exception:
+        log.warning("Koordination konnte nicht über den Fehler informiert werden", exc_info=True)

@@ -1,0 +1,43 @@
+"""Pure helpers for Telegram text: escaping and splitting below the message limit."""
+
+from __future__ import annotations
+
+from html import escape
+
+MESSAGE_LIMIT = 4096
+
+
+def html(text: str) -> str:
+    """Escape data for Telegram's HTML parse mode."""
+    return escape(text, quote=False)
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split ``text`` into messages of at most ``limit`` characters, between lines.
+
+    Lines are kept whole; only a single line longer than the limit is cut, at a space
+    where possible. (Markup must not span lines for this to be safe, which holds for
+    every text the bot builds.)
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()]

@@ -1,0 +1,24 @@
+"""Private messages no other handler took: unknown commands and unexpected text."""
+
+from __future__ import annotations
+
+from telegram.ext import filters
+
+from conversations import texts
+from conversations.framework import Reply, Request, Router
+
+router = Router()
+
+
+@router.private_message(filters.COMMAND)
+async def unknown_command(request: Request) -> Reply:
+    if request.active_contact is None:
+        return Reply(texts.DEACTIVATED if request.contact else texts.STRANGER)
+    return Reply(texts.UNKNOWN_COMMAND)
+
+
+@router.private_message(~filters.COMMAND)
+async def anything_else(request: Request) -> Reply:
+    if request.active_contact is None:
+        return Reply(texts.DEACTIVATED if request.contact else texts.STRANGER)
+    return Reply(texts.NOT_UNDERSTOOD)

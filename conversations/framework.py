@@ -1,0 +1,321 @@
+"""How a handler is wired: one place for access rules, transactions and sending replies.
+
+Every handler of the bot is an ``async def handler(request) -> replies`` registered on a
+:class:`Router`. The router's wrapper does what every handler needs and none should
+repeat: it ignores chats the bot must not talk in, loads the person from the database,
+checks their role (again on every button press), runs the handler in one transaction,
+commits, and only then sends the replies. So nothing that matters is sent before it is
+stored, and no handler holds a transaction open while talking to Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.formatting import split_text
+from bot.settings import Settings
+from conversations import texts
+from conversations.commands import BY_NAME, Audience
+from storage.models import Contact, Role
+from storage.people import contact_by_telegram_id
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+CALLBACK_VERSION = "v1"
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback data
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What handlers need besides the update; stored once in ``application.bot_data``."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Callable[[], datetime] = utcnow
+
+
+def services(context: Context) -> Services:
+    return cast(Services, context.bot_data["services"])
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    COORDINATION = "coordination"
+    OTHER = "other"  # foreign groups and channels: the bot stays silent
+
+
+def chat_kind(chat: Chat, settings: Settings) -> ChatKind:
+    if chat.type == ChatType.PRIVATE:
+        return ChatKind.PRIVATE
+    if (
+        chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        and chat.id == settings.coordination_chat_id
+    ):
+        return ChatKind.COORDINATION
+    return ChatKind.OTHER
+
+
+# --- callback data -----------------------------------------------------------------------------
+
+
+def callback_data(action: str, *args: str | int) -> str:
+    """Short, versioned callback data: ``v1:action:arg…``; at most 64 bytes."""
+    data = ":".join([CALLBACK_VERSION, action, *map(str, args)])
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data longer than {CALLBACK_LIMIT} bytes: {data!r}")
+    return data
+
+
+def parse_callback_data(data: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """``(action, args)`` or None for data this version of the bot did not make."""
+    if not data:
+        return None
+    parts = data.split(":")
+    if len(parts) < 2 or parts[0] != CALLBACK_VERSION or not parts[1]:
+        return None
+    return parts[1], tuple(parts[2:])
+
+
+# --- requests and replies --------------------------------------------------------------------
+
+Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send; with ``edit`` it replaces the message whose button was pressed."""
+
+    text: str
+    buttons: Buttons = ()
+    edit: bool = False
+
+
+@dataclass
+class Request:
+    update: Update
+    context: Context
+    session: AsyncSession
+    services: Services
+    contact: Contact | None  # None for strangers; may be inactive only for EVERYONE handlers
+    kind: ChatKind
+    now: datetime
+    args: tuple[str, ...] = field(default=())
+
+    @property
+    def user_id(self) -> int:
+        user = self.update.effective_user
+        assert user is not None  # the wrapper drops updates without a user
+        return user.id
+
+    @property
+    def display_name(self) -> str:
+        user = self.update.effective_user
+        assert user is not None
+        return user.full_name or user.username or str(user.id)
+
+    @property
+    def active_contact(self) -> Contact | None:
+        return self.contact if self.contact is not None and self.contact.active else None
+
+
+Handler = Callable[[Request], Awaitable[Sequence[Reply] | Reply | None]]
+
+
+def _as_list(replies: Sequence[Reply] | Reply | None) -> list[Reply]:
+    if replies is None:
+        return []
+    return [replies] if isinstance(replies, Reply) else list(replies)
+
+
+def _gate(audience: Audience, contact: Contact | None) -> Reply | None:
+    """The refusal for someone who may not use this, or None if they may."""
+    if audience is Audience.EVERYONE:
+        return None
+    if contact is None:
+        return Reply(texts.STRANGER)
+    if not contact.active:
+        return Reply(texts.DEACTIVATED)
+    if audience is Audience.COORDINATOR and contact.role is not Role.COORDINATOR:
+        return Reply(texts.COORDINATORS_ONLY)
+    return None
+
+
+async def _handle(
+    update: Update,
+    context: Context,
+    handler: Handler,
+    audience: Audience,
+    in_group: bool,
+    args: tuple[str, ...],
+) -> list[Reply]:
+    svc = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or user.is_bot:
+        return []
+    kind = chat_kind(chat, svc.settings)
+    if kind is ChatKind.OTHER:
+        return []
+    async with svc.sessions() as session, session.begin():
+        contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
+        if kind is ChatKind.COORDINATION:
+            # In the coordination group the bot answers coordinators' commands only.
+            if contact is None or not contact.active or contact.role is not Role.COORDINATOR:
+                return []
+            if not in_group:
+                return [Reply(texts.PRIVATE_ONLY)]
+        refusal = _gate(audience, contact)
+        if refusal is not None:
+            return [refusal]
+        request = Request(update, context, session, svc, contact, kind, svc.clock(), args)
+        return _as_list(await handler(request))
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+async def send_replies(update: Update, replies: list[Reply]) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    query = update.callback_query
+    for reply in replies:
+        markup = keyboard(reply.buttons)
+        if reply.edit and query is not None and query.message is not None:
+            try:
+                await query.edit_message_text(reply.text, reply_markup=markup)
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    raise
+            continue
+        parts = split_text(reply.text)
+        for number, part in enumerate(parts, start=1):
+            await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
+
+
+class Router:
+    """Collects a module's command and button handlers with their access rules."""
+
+    def __init__(self) -> None:
+        self._commands: list[tuple[str, Handler]] = []
+        self._actions: dict[str, tuple[Audience, Handler]] = {}
+        self._messages: list[tuple[filters.BaseFilter, Handler]] = []
+
+    def command(self, name: str) -> Callable[[Handler], Handler]:
+        """Register a handler for a command of :data:`conversations.commands.COMMANDS`."""
+        BY_NAME[name]
+
+        def register(handler: Handler) -> Handler:
+            self._commands.append((name, handler))
+            return handler
+
+        return register
+
+    def action(self, name: str, audience: Audience) -> Callable[[Handler], Handler]:
+        """Register a handler for buttons whose callback data starts with ``v1:name``."""
+
+        def register(handler: Handler) -> Handler:
+            if name in self._actions:
+                raise ValueError(f"button action {name!r} registered twice")
+            self._actions[name] = (audience, handler)
+            return handler
+
+        return register
+
+    def private_message(self, condition: filters.BaseFilter) -> Callable[[Handler], Handler]:
+        """Register a handler for private messages matching ``condition``, for everyone."""
+
+        def register(handler: Handler) -> Handler:
+            self._messages.append((condition, handler))
+            return handler
+
+        return register
+
+    @property
+    def actions(self) -> dict[str, tuple[Audience, Handler]]:
+        return dict(self._actions)
+
+    def command_handlers(self) -> list[BaseHandler[Update, Context, None]]:
+        handlers: list[BaseHandler[Update, Context, None]] = []
+        for name, handler in self._commands:
+            spec = BY_NAME[name]
+
+            async def callback(
+                update: Update, context: Context, handler: Handler = handler, spec: Any = spec
+            ) -> None:
+                args = tuple(context.args or ())
+                replies = await _handle(
+                    update, context, handler, spec.audience, spec.in_group, args
+                )
+                await send_replies(update, replies)
+
+            handlers.append(CommandHandler([spec.name, *spec.aliases], callback))
+        return handlers
+
+    def message_handlers(self) -> list[BaseHandler[Update, Context, None]]:
+        handlers: list[BaseHandler[Update, Context, None]] = []
+        for condition, handler in self._messages:
+
+            async def callback(
+                update: Update, context: Context, handler: Handler = handler
+            ) -> None:
+                replies = await _handle(update, context, handler, Audience.EVERYONE, False, ())
+                await send_replies(update, replies)
+
+            handlers.append(MessageHandler(filters.ChatType.PRIVATE & condition, callback))
+        return handlers
+
+
+def button_handler(
+    actions: dict[str, tuple[Audience, Handler]],
+) -> CallbackQueryHandler[Context, None]:
+    """One handler for all buttons: decode, check, dispatch; anything else is stale."""
+
+    async def on_button(update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        parsed = parse_callback_data(query.data)
+        entry = actions.get(parsed[0]) if parsed else None
+        if parsed is None or entry is None:
+            await query.answer(texts.STALE_BUTTON)
+            return
+        audience, handler = entry
+        replies = await _handle(update, context, handler, audience, True, parsed[1])
+        await query.answer()
+        await send_replies(update, replies)
+
+    return CallbackQueryHandler(on_button)

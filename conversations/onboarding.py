@@ -1,0 +1,110 @@
+"""Greeting, invitations redeemed with /start, help, data protection and signing off."""
+
+from __future__ import annotations
+
+import re
+
+from conversations import texts
+from conversations.commands import Audience, commands_for
+from conversations.framework import Reply, Request, Router, callback_data
+from storage.models import Contact, Role
+from storage.people import Redemption, redeem_invitation, remove_account
+
+router = Router()
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+REFUSALS = {
+    Redemption.UNKNOWN: texts.INVITATION_UNKNOWN,
+    Redemption.USED: texts.INVITATION_USED,
+    Redemption.EXPIRED: texts.INVITATION_EXPIRED,
+}
+
+
+def office_names(contact: Contact) -> str:
+    return texts.join_names([office.name for office in contact.offices]) or texts.NO_OFFICE
+
+
+def help_text(contact: Contact | None) -> str:
+    """What this person can do, from the command list (so it never goes stale)."""
+    if contact is None or not contact.active:
+        return texts.HELP_STRANGER
+    lines = [texts.HELP_HEADER]
+    lines += [
+        texts.fill(texts.HELP_LINE, command=c.name, description=c.description)
+        for c in commands_for(contact)
+    ]
+    return "\n".join(lines)
+
+
+def role_line(contact: Contact) -> str:
+    if contact.role is Role.COORDINATOR:
+        return texts.ROLE_COORDINATOR
+    return texts.fill(texts.ROLE_CONTACT, offices=office_names(contact))
+
+
+@router.command("start")
+async def start(request: Request) -> Reply:
+    if request.args:
+        return await _redeem(request, request.args[0])
+    contact = request.contact
+    if contact is None:
+        return Reply(f"{texts.ABOUT}\n\n{texts.STRANGER}")
+    if not contact.active:
+        return Reply(texts.DEACTIVATED)
+    greeting = texts.fill(texts.GREETING, name=contact.display_name)
+    return Reply(f"{greeting} {role_line(contact)}\n\n{help_text(contact)}")
+
+
+async def _redeem(request: Request, token: str) -> Reply:
+    if not TOKEN_SHAPE.match(token):
+        return Reply(texts.INVITATION_UNKNOWN)
+    result = await redeem_invitation(
+        request.session,
+        token,
+        telegram_user_id=request.user_id,
+        display_name=request.display_name,
+        now=request.now,
+    )
+    if result.contact is None:
+        return Reply(REFUSALS[result.outcome])
+    contact = result.contact
+    if result.office is not None:
+        welcome = texts.fill(
+            texts.WELCOME_CONTACT, name=contact.display_name, offices=office_names(contact)
+        )
+    else:
+        welcome = texts.fill(texts.WELCOME_COORDINATOR, name=contact.display_name)
+    return Reply(f"{welcome}\n\n{help_text(contact)}")
+
+
+@router.command("hilfe")
+async def show_help(request: Request) -> Reply:
+    return Reply(help_text(request.active_contact))
+
+
+@router.command("datenschutz")
+async def privacy(_request: Request) -> Reply:
+    return Reply(texts.PRIVACY)
+
+
+@router.command("abmelden")
+async def sign_off(_request: Request) -> Reply:
+    return Reply(
+        texts.SIGN_OFF_CONFIRM,
+        [
+            [
+                (texts.SIGN_OFF_YES, callback_data("bye", "yes")),
+                (texts.SIGN_OFF_NO, callback_data("bye", "no")),
+            ]
+        ],
+    )
+
+
+@router.action("bye", Audience.MEMBER)
+async def sign_off_answer(request: Request) -> Reply:
+    contact = request.active_contact
+    assert contact is not None  # the router checked the audience
+    if request.args != ("yes",):
+        return Reply(texts.SIGN_OFF_KEPT, edit=True)
+    await remove_account(request.session, contact)
+    return Reply(texts.SIGN_OFF_DONE, edit=True)

@@ -1,0 +1,173 @@
+"""Coordinators manage people: invite, list contacts per office, deactivate."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import texts
+from conversations.commands import Audience
+from conversations.framework import Reply, Request, Router, callback_data
+from conversations.onboarding import office_names
+from storage.models import Contact, Office, Role
+from storage.people import (
+    OfficeRoster,
+    active_contacts,
+    active_offices,
+    contact_by_id,
+    create_invitation,
+    deactivate,
+    deep_link,
+    roster,
+)
+
+router = Router()
+COORDINATION_TARGET = "c"
+
+
+def format_day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m.%Y")
+
+
+async def invite(
+    session: AsyncSession,
+    *,
+    office: Office | None,
+    bot_username: str,
+    now: datetime,
+    valid_days: int,
+    created_by: Contact | None = None,
+) -> tuple[str, datetime]:
+    """A new invitation's deep link and expiry: shared by the chat and the command line."""
+    role = Role.CONTACT if office is not None else Role.COORDINATOR
+    valid_for = timedelta(days=valid_days)
+    token = await create_invitation(
+        session, role=role, office=office, now=now, valid_for=valid_for, created_by=created_by
+    )
+    return deep_link(bot_username, token), now + valid_for
+
+
+@router.command("einladen")
+async def choose_invitee(request: Request) -> Reply:
+    offices = await active_offices(request.session)
+    if not offices:
+        return Reply(texts.INVITE_NO_OFFICES)
+    rows = [[(office.name, callback_data("inv", office.id))] for office in offices]
+    rows.append([(texts.INVITE_COORDINATOR_BUTTON, callback_data("inv", COORDINATION_TARGET))])
+    return Reply(texts.INVITE_CHOOSE, rows)
+
+
+@router.action("inv", Audience.COORDINATOR)
+async def create_link(request: Request) -> Reply:
+    target = request.args[0] if request.args else ""
+    office: Office | None = None
+    if target != COORDINATION_TARGET:
+        offices = {str(o.id): o for o in await active_offices(request.session)}
+        if target not in offices:
+            return Reply(texts.STALE_BUTTON)
+        office = offices[target]
+    settings = request.services.settings
+    username = settings.bot_username or request.context.bot.username
+    link, until = await invite(
+        request.session,
+        office=office,
+        bot_username=username,
+        now=request.now,
+        valid_days=settings.invitation_valid_days,
+        created_by=request.active_contact,
+    )
+    return Reply(
+        texts.fill(
+            texts.INVITE_CREATED,
+            target=office.name if office else texts.INVITE_TARGET_COORDINATOR,
+            until=format_day(until, settings.zone),
+            link=link,
+        ),
+        edit=True,
+    )
+
+
+def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact]) -> str:
+    """Contacts per office, then the offices that have nobody, then the coordinators."""
+    lines = [texts.ROSTER_HEADER]
+    staffed = [r for r in rosters if r.contacts]
+    for entry in staffed:
+        lines.append("")
+        lines.append(texts.fill(texts.ROSTER_OFFICE, office=entry.office.name))
+        lines += [texts.fill(texts.ROSTER_PERSON, name=c.display_name) for c in entry.contacts]
+    empty = [r.office.name for r in rosters if not r.contacts]
+    if empty:
+        lines += ["", texts.fill(texts.ROSTER_NOBODY, count=len(empty))]
+        lines += [texts.fill(texts.ROSTER_NOBODY_LINE, office=name) for name in empty]
+    names = texts.join_names([c.display_name for c in coordinators]) or "–"
+    lines += ["", texts.fill(texts.ROSTER_COORDINATORS, names=names), "", texts.ROSTER_HINT]
+    return "\n".join(lines)
+
+
+@router.command("kontakte")
+async def list_contacts(request: Request) -> Reply:
+    contacts = await active_contacts(request.session)
+    coordinators = [c for c in contacts if c.role is Role.COORDINATOR]
+    return Reply(render_roster(await roster(request.session), coordinators))
+
+
+def _label(contact: Contact) -> str:
+    scope = texts.COORDINATION if contact.role is Role.COORDINATOR else office_names(contact)
+    return f"{contact.display_name} ({scope})"
+
+
+@router.command("deaktivieren")
+async def choose_deactivation(request: Request) -> Reply:
+    me = request.active_contact
+    others = [c for c in await active_contacts(request.session) if me is None or c.id != me.id]
+    if not others:
+        return Reply(texts.DEACTIVATE_NOBODY)
+    return Reply(
+        texts.DEACTIVATE_CHOOSE, [[(_label(c), callback_data("off", c.id))] for c in others]
+    )
+
+
+async def _target(request: Request) -> Contact | Reply:
+    """The contact a deactivation button names, re-checked now."""
+    raw = request.args[0] if request.args else ""
+    target = await contact_by_id(request.session, int(raw)) if raw.isdigit() else None
+    me = request.active_contact
+    if target is None or not target.active:
+        return Reply(texts.DEACTIVATE_GONE, edit=True)
+    if me is not None and target.id == me.id:
+        return Reply(texts.DEACTIVATE_SELF, edit=True)
+    return target
+
+
+@router.action("off", Audience.COORDINATOR)
+async def confirm_deactivation(request: Request) -> Reply:
+    target = await _target(request)
+    if isinstance(target, Reply):
+        return target
+    scope = texts.COORDINATION if target.role is Role.COORDINATOR else office_names(target)
+    return Reply(
+        texts.fill(texts.DEACTIVATE_CONFIRM, name=target.display_name, offices=scope),
+        [
+            [
+                (texts.DEACTIVATE_YES, callback_data("offok", target.id)),
+                (texts.DEACTIVATE_NO, callback_data("offno")),
+            ]
+        ],
+        edit=True,
+    )
+
+
+@router.action("offok", Audience.COORDINATOR)
+async def deactivate_contact(request: Request) -> Reply:
+    target = await _target(request)
+    if isinstance(target, Reply):
+        return target
+    await deactivate(request.session, target, now=request.now)
+    return Reply(texts.fill(texts.DEACTIVATE_DONE, name=target.display_name), edit=True)
+
+
+@router.action("offno", Audience.COORDINATOR)
+async def cancel_deactivation(_request: Request) -> Reply:
+    return Reply(texts.DEACTIVATE_CANCELLED, edit=True)

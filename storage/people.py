@@ -1,0 +1,235 @@
+"""People: contacts, their roles and offices, and single-use invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Contact, Invitation, Office, Role
+
+# Telegram deep links allow at most 64 characters of A-Z, a-z, 0-9, "_" and "-".
+TOKEN_BYTES = 24  # 32 URL-safe characters
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+class OfficeLookup(StrEnum):
+    FOUND = "found"
+    UNKNOWN = "unknown"
+    AMBIGUOUS = "ambiguous"
+
+
+async def active_offices(session: AsyncSession) -> list[Office]:
+    result = await session.scalars(
+        select(Office).where(Office.retired.is_(False)).order_by(Office.position)
+    )
+    return list(result)
+
+
+async def find_office(session: AsyncSession, name: str) -> tuple[OfficeLookup, list[Office]]:
+    """An office by exact name, by name in any case, or by a unique beginning of its name."""
+    offices = await active_offices(session)
+    wanted = name.strip().casefold()
+    for matches in (
+        [o for o in offices if o.name == name.strip()],
+        [o for o in offices if o.name.casefold() == wanted],
+        [o for o in offices if o.name.casefold().startswith(wanted)] if wanted else [],
+        [o for o in offices if wanted in o.name.casefold()] if wanted else [],
+    ):
+        if len(matches) == 1:
+            return OfficeLookup.FOUND, matches
+        if len(matches) > 1:
+            return OfficeLookup.AMBIGUOUS, matches
+    return OfficeLookup.UNKNOWN, offices
+
+
+async def create_invitation(
+    session: AsyncSession,
+    *,
+    role: Role,
+    office: Office | None,
+    now: datetime,
+    valid_for: timedelta,
+    created_by: Contact | None = None,
+) -> str:
+    """Store a new invitation and return its token (only the hash is stored)."""
+    if (role is Role.CONTACT) != (office is not None):
+        raise ValueError("a contact invitation names exactly one office; a coordinator's none")
+    token = new_token()
+    session.add(
+        Invitation(
+            token_hash=hash_token(token),
+            role=role,
+            office_id=office.id if office else None,
+            created_by_id=created_by.id if created_by else None,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+    )
+    await session.flush()
+    return token
+
+
+class Redemption(StrEnum):
+    ACCEPTED = "accepted"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    outcome: Redemption
+    contact: Contact | None = None
+    office: Office | None = None
+
+
+async def redeem_invitation(
+    session: AsyncSession,
+    token: str,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    now: datetime,
+) -> RedeemResult:
+    """Bind the Telegram account to the invitation's role and office; single use.
+
+    A person who already has an account keeps it and gains the office (one person can
+    serve several offices) or the coordinator role; a deactivated account is reactivated.
+    """
+    invitation = await session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == hash_token(token))
+        .options(selectinload(Invitation.office))
+        .with_for_update()
+    )
+    if invitation is None:
+        return RedeemResult(Redemption.UNKNOWN)
+    if invitation.used_at is not None:
+        return RedeemResult(Redemption.USED)
+    if invitation.expires_at <= now:
+        return RedeemResult(Redemption.EXPIRED)
+
+    contact = await contact_by_telegram_id(session, telegram_user_id, include_inactive=True)
+    if contact is None:
+        contact = Contact(
+            telegram_user_id=telegram_user_id,
+            display_name=display_name,
+            role=invitation.role,
+            created_at=now,
+            offices=[],
+        )
+        session.add(contact)
+    else:
+        contact.display_name = display_name
+        if not contact.active:
+            contact.active = True
+            contact.deactivated_at = None
+        if invitation.role is Role.COORDINATOR:
+            contact.role = Role.COORDINATOR
+    if invitation.office is not None and invitation.office not in contact.offices:
+        contact.offices.append(invitation.office)
+    await session.flush()
+    invitation.used_at = now
+    invitation.used_by_id = contact.id
+    await session.flush()
+    return RedeemResult(Redemption.ACCEPTED, contact, invitation.office)
+
+
+async def contact_by_telegram_id(
+    session: AsyncSession, telegram_user_id: int, *, include_inactive: bool = False
+) -> Contact | None:
+    query = (
+        select(Contact)
+        .where(Contact.telegram_user_id == telegram_user_id)
+        .options(selectinload(Contact.offices))
+    )
+    if not include_inactive:
+        query = query.where(Contact.active.is_(True))
+    return await session.scalar(query)
+
+
+async def contact_by_id(session: AsyncSession, contact_id: int) -> Contact | None:
+    return await session.scalar(
+        select(Contact).where(Contact.id == contact_id).options(selectinload(Contact.offices))
+    )
+
+
+async def active_contacts(session: AsyncSession) -> list[Contact]:
+    result = await session.scalars(
+        select(Contact)
+        .where(Contact.active.is_(True))
+        .options(selectinload(Contact.offices))
+        .order_by(func.lower(Contact.display_name), Contact.id)
+    )
+    return list(result)
+
+
+async def active_coordinators(session: AsyncSession) -> list[Contact]:
+    return [c for c in await active_contacts(session) if c.role is Role.COORDINATOR]
+
+
+@dataclass(frozen=True)
+class OfficeRoster:
+    office: Office
+    contacts: list[Contact]
+
+
+async def roster(session: AsyncSession) -> list[OfficeRoster]:
+    """Every active office with its active contacts (possibly none), in catalogue order."""
+    contacts = await active_contacts(session)
+    return [
+        OfficeRoster(office, [c for c in contacts if office in c.offices])
+        for office in await active_offices(session)
+    ]
+
+
+async def deactivate(session: AsyncSession, contact: Contact, *, now: datetime) -> None:
+    contact.active = False
+    contact.deactivated_at = now
+    await session.flush()
+
+
+async def remove_account(session: AsyncSession, contact: Contact) -> None:
+    """Delete the person's account. Their reports stay, attributed to their office."""
+    await session.delete(contact)  # its office links go with it
+    await session.flush()
+
+
+async def add_contact(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    role: Role,
+    offices: list[Office] | None = None,
+    now: datetime,
+) -> Contact:
+    """Create an account directly (demo data and tests; people normally come by invitation)."""
+    contact = Contact(
+        telegram_user_id=telegram_user_id,
+        display_name=display_name,
+        role=role,
+        offices=list(offices or []),
+        created_at=now,
+    )
+    session.add(contact)
+    await session.flush()
+    return contact

@@ -1,0 +1,172 @@
+"""End-to-end fixtures: the real Application, polling the local Bot API stand-in over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.runtime import BotApplication, build_application, serving
+from bot.settings import Settings, load_settings
+from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
+from seed.loader import load_catalogue
+from storage.database import create_engine, session_factory
+from storage.models import Contact, Office, Role
+from storage.people import add_contact
+from storage.setup import init_database
+
+TOKEN = "7000000002:AAE2eTestTokenNeverLogged_0123456789ab"
+COORDINATION_CHAT = -1001000000001
+FOREIGN_GROUP = -1001000000999
+
+
+class Clock:
+    """A controllable clock for the bot (UTC)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Answer:
+    """A message of the bot as a person sees it (live: later edits show)."""
+
+    message: SentMessage
+
+    @property
+    def text(self) -> str:
+        return self.message.plain_text or ""
+
+    @property
+    def buttons(self) -> list[list[str]]:
+        return self.message.buttons
+
+    @property
+    def message_id(self) -> int:
+        return self.message.message_id
+
+
+@dataclass
+class World:
+    standin: BotApiStandIn
+    app: BotApplication
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    coordinator: FakeUser
+    contact: FakeUser
+    stranger: FakeUser
+    group: FakeChat
+    foreign_group: FakeChat
+
+    async def say(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> Answer:
+        """Send ``text`` and return the bot's (last) answer in that chat."""
+        target = chat.id if chat else user.id
+        self.standin.mark_read(target)
+        await self.standin.send_text(user, text, chat)
+        return Answer((await self.standin.wait_for_messages(target))[-1])
+
+    def last(self, chat: FakeUser | FakeChat) -> Answer:
+        """The bot's latest message in a private chat or group."""
+        return Answer(self.standin.last_message(chat.id))
+
+    async def press(self, user: FakeUser, label: str, chat: FakeChat | None = None) -> None:
+        await self.standin.press_button(user, label, chat=chat)
+        await self.standin.until_idle()
+
+    async def silent(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> None:
+        """Send ``text`` and assert the bot says nothing anywhere."""
+        before = len(self.standin.calls_to("sendMessage"))
+        await self.standin.send_text(user, text, chat)
+        await self.standin.until_idle(quiet=0.3)
+        assert self.standin.calls_to("sendMessage")[before:] == []
+
+    async def office(self, name: str) -> Office:
+        async with self.sessions() as session:
+            office = await session.scalar(select(Office).where(Office.name == name))
+            assert office is not None
+            return office
+
+    async def contact_row(self, telegram_user_id: int) -> Contact | None:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Contact).where(Contact.telegram_user_id == telegram_user_id)
+            )
+
+
+def e2e_settings(tmp_path: Path, base_url: str) -> Settings:
+    return load_settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=base_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        coordination_chat_id=COORDINATION_CHAT,
+        timezone="Europe/Berlin",
+        bot_username=None,
+        catalogue_path=None,
+    )
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def world(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[World]:
+    settings = e2e_settings(tmp_path, standin.base_url)
+    engine = create_engine(settings.effective_database_url)
+    await init_database(engine, load_catalogue())
+    sessions = session_factory(engine)
+    clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    async with sessions() as session, session.begin():
+        office = await session.scalar(
+            select(Office).where(Office.name == "Flüchtlingskoordination")
+        )
+        await add_contact(
+            session,
+            telegram_user_id=501,
+            display_name="Clara Koordina",
+            role=Role.COORDINATOR,
+            now=clock(),
+        )
+        await add_contact(
+            session,
+            telegram_user_id=601,
+            display_name="Karl Kontakt",
+            role=Role.CONTACT,
+            offices=[office] if office else [],
+            now=clock(),
+        )
+    people = {
+        "coordinator": standin.user(501, "Clara", "Koordina"),
+        "contact": standin.user(601, "Karl", "Kontakt"),
+        "stranger": standin.user(701, "Sven", "Fremd"),
+    }
+    for person in people.values():
+        standin.open_chat(person)  # as if each had written to the bot before
+    group = standin.group(COORDINATION_CHAT, "Koordinierungsgruppe Integration")
+    foreign_group = standin.group(FOREIGN_GROUP, "Kaffeeklatsch")
+    app = build_application(settings, engine=engine, clock=clock)
+    async with serving(app, poll_timeout=1):
+        yield World(
+            standin=standin,
+            app=app,
+            settings=settings,
+            sessions=sessions,
+            clock=clock,
+            group=group,
+            foreign_group=foreign_group,
+            **people,
+        )
