@@ -8,17 +8,25 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.catalogue_view import catalogue_json, catalogue_tree
 from bot.settings import Settings, SettingsError, load_settings
+from conversations import texts
+from conversations.framework import utcnow
+from conversations.people import format_day, invite
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
+from storage.models import Office
+from storage.people import OfficeLookup, find_office
 from storage.setup import SchemaOutdated, init_database, require_current_schema
 
 EXIT_OK = 0
@@ -64,6 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Gibt den in der Datenbank geladenen Plan aus.",
     )
     catalogue.add_argument("--json", action="store_true", help="als JSON ausgeben")
+    demo = commands.add_parser(
+        "demo",
+        help="lokale Demo im Terminal, ohne Token",
+        description="Startet den Bot mit einem lokalen Ersatz für Telegram und einer frischen "
+        "Datenbank; Sie chatten im Terminal als Ansprechperson, Koordination oder Gast.",
+    )
+    demo.add_argument(
+        "--script", type=Path, metavar="DATEI", help="Eingaben aus einer Datei statt der Tastatur"
+    )
+    invite = commands.add_parser(
+        "invite",
+        help="Einladungslink erzeugen",
+        description="Erzeugt einen persönlichen, einmal gültigen Einladungslink. Die letzte "
+        "Zeile der Ausgabe ist der Link.",
+    )
+    who = invite.add_mutually_exclusive_group(required=True)
+    who.add_argument("--office", metavar="AMT", help="Ansprechperson für dieses Amt einladen")
+    who.add_argument(
+        "--coordinator", action="store_true", help="jemanden für die Koordinierungsstelle einladen"
+    )
     commands.add_parser(
         "run",
         help="den Bot starten",
@@ -155,6 +183,73 @@ def cmd_catalogue(args: argparse.Namespace, settings: Settings, out: TextIO) -> 
     return _with_engine(settings, work)
 
 
+async def bot_username(settings: Settings) -> str:
+    """The bot's username: from BOT_USERNAME, or asked from the Bot API (getMe)."""
+    if settings.bot_username:
+        return settings.bot_username
+    if settings.telegram_bot_token is None:
+        raise CommandError(
+            "Für den Link wird der Benutzername des Bots gebraucht: bitte BOT_USERNAME oder "
+            "TELEGRAM_BOT_TOKEN setzen.",
+            EXIT_USAGE,
+        )
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url
+    )
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as error:
+        raise CommandError(
+            f"Die Bot API hat den Benutzernamen nicht geliefert ({error}). "
+            "Bitte BOT_USERNAME setzen oder die Verbindung prüfen."
+        ) from None
+
+
+def cmd_invite(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async def work(engine: AsyncEngine) -> int:
+        await require_current_schema(engine)
+        username = await bot_username(settings)
+        async with session_factory(engine)() as session, session.begin():
+            office: Office | None = None
+            if args.office is not None:
+                outcome, offices = await find_office(session, args.office)
+                if outcome is not OfficeLookup.FOUND:
+                    problem = (
+                        "ist nicht eindeutig"
+                        if outcome is OfficeLookup.AMBIGUOUS
+                        else "gibt es nicht"
+                    )
+                    names = "\n".join(f"  {o.name}" for o in offices)
+                    raise CommandError(
+                        f"Das Amt {args.office!r} {problem}. Möglich sind:\n{names}", EXIT_USAGE
+                    )
+                office = offices[0]
+            link, until = await invite(
+                session,
+                office=office,
+                bot_username=username,
+                now=utcnow(),
+                valid_days=settings.invitation_valid_days,
+            )
+        target = office.name if office else texts.INVITE_TARGET_COORDINATOR
+        until_text = format_day(until, settings.zone)
+        print(texts.CLI_INVITE_LINK.format(target=target, until=until_text), file=out)
+        print(link, file=out)
+        return EXIT_OK
+
+    return _with_engine(settings, work)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.demo import demo
+
+    if args.script is not None and not args.script.is_file():
+        raise CommandError(f"Skript {args.script} nicht gefunden.", EXIT_USAGE)
+    demo(settings, args.script, out)
+    return EXIT_OK
+
+
 def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if settings.telegram_bot_token is None:
         raise CommandError(NO_TOKEN, EXIT_USAGE)
@@ -172,6 +267,8 @@ def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "init": cmd_init,
     "catalogue": cmd_catalogue,
+    "invite": cmd_invite,
+    "demo": cmd_demo,
     "run": cmd_run,
 }
 

@@ -10,6 +10,7 @@ stored, and no handler holds a transaction open while talking to Telegram.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ from conversations.commands import BY_NAME, Audience
 from storage.models import Contact, Role
 from storage.people import contact_by_telegram_id
 
+log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 CALLBACK_VERSION = "v1"
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback data
@@ -180,6 +182,12 @@ async def _handle(
         return []
     kind = chat_kind(chat, svc.settings)
     if kind is ChatKind.OTHER:
+        # Logged so an operator can find the id to put into COORDINATION_CHAT_ID.
+        log.info(
+            "Nachricht aus Chat %s (%s) ignoriert: nicht die Koordinationsgruppe",
+            chat.id,
+            chat.title,
+        )
         return []
     async with svc.sessions() as session, session.begin():
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)

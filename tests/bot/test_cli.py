@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,49 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0
     for command in ("init", "catalogue", "run"):
         assert command in result.stdout
+
+
+def test_invite_with_configured_username(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "init")
+    monkeypatch.setenv("BOT_USERNAME", "@mainz_monitoring_bot")
+    code, out, err = run(capsys, "invite", "--office", "flüchtlingskoord")
+    assert (code, err) == (0, "")
+    first, link = out.strip().splitlines()
+    assert first.startswith("Einladungslink für Flüchtlingskoordination (gültig bis ")
+    assert re.fullmatch(r"https://t\.me/mainz_monitoring_bot\?start=[A-Za-z0-9_-]{32}", link)
+    code, out, _ = run(capsys, "invite", "--coordinator")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Einladungslink für die Koordinierungsstelle")
+    assert out.splitlines()[-1] != link
+
+
+def test_invite_unknown_or_ambiguous_office(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "init")
+    monkeypatch.setenv("BOT_USERNAME", "mainz_monitoring_bot")
+    code, out, err = run(capsys, "invite", "--office", "Gesundheitsamt")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Das Amt 'Gesundheitsamt' gibt es nicht. Möglich sind:\n")
+    assert "  Sozialplanung\n" in err
+    code, _, err = run(capsys, "invite", "--office", "Amt für")
+    assert code == 2
+    assert err.startswith("Das Amt 'Amt für' ist nicht eindeutig.")
+    assert "Sozialplanung" not in err
+
+
+def test_invite_needs_username_or_token(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "init")
+    code, _, err = run(capsys, "invite", "--coordinator")
+    assert code == 2
+    assert "BOT_USERNAME oder TELEGRAM_BOT_TOKEN" in err
+
+
+def test_invite_needs_office_or_coordinator(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["invite"])
+    assert caught.value.code == 2
+    assert "--office" in capsys.readouterr().err

@@ -10,7 +10,8 @@ from bot.settings import TELEGRAM_API_BASE_URL, SettingsError, load_settings
 
 VARIABLES = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DATA_DIR",
-    "COORDINATION_CHAT_ID", "TIMEZONE", "CATALOGUE_PATH",
+    "COORDINATION_CHAT_ID", "TIMEZONE", "CATALOGUE_PATH", "BOT_USERNAME",
+    "INVITATION_VALID_DAYS", "LOG_LEVEL",
 )  # fmt: skip
 TOKEN = "123456789:AAHsecretSECRETsecret_abcdefghijk"
 
@@ -92,3 +93,35 @@ def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.database_url is None
     assert settings.coordination_chat_id is None
     assert settings.catalogue_path is None
+
+
+def test_small_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_USERNAME", "@Mainz_Monitoring_Bot")
+    monkeypatch.setenv("INVITATION_VALID_DAYS", "7")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings()
+    assert settings.bot_username == "Mainz_Monitoring_Bot"
+    assert settings.invitation_valid_days == 7
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        (
+            "INVITATION_VALID_DAYS",
+            "0",
+            "INVITATION_VALID_DAYS: liegt außerhalb des erlaubten Bereichs",
+        ),
+        ("INVITATION_VALID_DAYS", "zwei", "INVITATION_VALID_DAYS: erwartet wird eine ganze Zahl"),
+        ("LOG_LEVEL", "laut", "LOG_LEVEL: erlaubt sind DEBUG, INFO, WARNING, ERROR"),
+        ("BOT_USERNAME", "t.me/bot", "BOT_USERNAME: erwartet den Benutzernamen"),
+    ],
+)
+def test_more_bad_values(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"Ungültige Einstellung {expected}")

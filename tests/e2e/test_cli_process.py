@@ -1,0 +1,76 @@
+"""The installed command line against the stand-in: invite via getMe, run, stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.standin import BotApiStandIn
+from seed.loader import load_catalogue
+from storage.database import create_engine
+from storage.setup import init_database
+from tests.bot.test_settings import VARIABLES
+from tests.e2e.conftest import TOKEN
+
+SCRIPT = str(Path(sys.executable).parent / "monitoring-bot")
+
+
+def environment(tmp_path: Path, standin: BotApiStandIn) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=standin.base_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        LOG_LEVEL="DEBUG",
+    )
+    return env
+
+
+async def run_cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        SCRIPT, *args, env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_invite_run_and_clean_shutdown(standin: BotApiStandIn, tmp_path: Path) -> None:
+    env = environment(tmp_path, standin)
+    engine = create_engine(env["DATABASE_URL"])
+    await init_database(engine, load_catalogue())
+    await engine.dispose()
+
+    code, out, err = await run_cli(env, tmp_path, "invite", "--office", "Frauenbüro")
+    assert code == 0, err
+    link = out.strip().splitlines()[-1]
+    assert link.startswith(f"https://t.me/{standin.bot_username}?start=")
+
+    process = await asyncio.create_subprocess_exec(
+        SCRIPT, "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await standin.wait_until(
+            lambda: bool(standin.calls_to("getUpdates")), timeout=30, what="polling"
+        )
+        newcomer = standin.user(901, "Frieda", "Frauenbüro")
+        await standin.send_text(newcomer, f"/start {link.rsplit('=', 1)[1]}")
+        [welcome] = await standin.wait_for_messages(newcomer, timeout=10)
+        assert (welcome.plain_text or "").startswith("Willkommen, Frieda Frauenbüro!")
+        process.send_signal(signal.SIGTERM)
+        _, err_bytes = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    log = err_bytes.decode()
+    assert "Bot beendet, Datenbankverbindungen geschlossen." in log
+    assert "getUpdates" in log  # httpx logged request URLs at DEBUG ...
+    assert TOKEN.split(":")[1] not in log  # ... without the token
+    assert "[REDACTED]" in log

@@ -1,0 +1,65 @@
+"""`monitoring-bot demo` runs from a fresh install with no configuration, scripted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.bot.test_settings import VARIABLES
+
+SCRIPT = """\
+/start
+:koordination
+/einladen
+19
+:gast
+/start
+:gruppe
+/kontakte
+:kontakt
+/abmelden
+2
+:nix
+7
+:ende
+"""
+
+
+def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "monitoring-bot"), "demo"],
+        input=SCRIPT, capture_output=True, text=True, cwd=tmp_path, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert (
+        "Guten Tag, Karl Kontakt! Sie berichten für: Amt für soziale Leistungen und Flüchtlingskoordination."
+        in out
+    )
+    assert "  [19] Sozialplanung\n" in out
+    assert "── Bot an Koordination (geändert) ──\nEinladung für Sozialplanung, gültig bis" in out
+    assert "https://t.me/mainz_monitoring_bot?start=" in out
+    assert "── Bot an Gast ──\nGuten Tag! Ich bin der Bot der Stadt Mainz" in out
+    assert "── Bot an Gruppe ──\nAnsprechpersonen je Amt" in out
+    assert "  [1] Ja, Konto löschen\n  [2] Nein, behalten\n" in out
+    assert "Ihr Konto bleibt bestehen." in out
+    assert "Unbekannt. Möglich: :kontakt, :koordination, :gruppe, :gast, :hilfe, :ende" in out
+    assert "Keine Schaltfläche Nr. 7 in diesem Chat." in out
+    assert out.rstrip().endswith("Demo beendet.")
+    assert not (tmp_path / "data").exists()  # the demo leaves no database behind
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_script_file_must_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--script", "fehlt.txt"]) == 2
+    assert capsys.readouterr().err == "Skript fehlt.txt nicht gefunden.\n"
