@@ -280,7 +280,11 @@ class ReportingRound(Base):
 
 
 class Report(Base):
-    """One version of an office's report on a measure in a round."""
+    """An office's report on a measure in a round: a draft, or a numbered submitted version.
+
+    A draft belongs to the contact filling it in (``author_id``) and has no version yet;
+    submitting gives it the next version number of its round, measure and office.
+    """
 
     __tablename__ = "reports"
     __table_args__ = (UniqueConstraint("round_id", "measure_id", "office_id", "version"),)
@@ -289,10 +293,11 @@ class Report(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(Integer)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     indicator_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     answers: Mapped[list[TargetAnswer]] = relationship(
@@ -318,3 +323,12 @@ class TargetAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="answers")
+
+
+class ProcessedUpdate(Base):
+    """Telegram updates already handled, so a re-delivered update changes nothing."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

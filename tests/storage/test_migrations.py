@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -38,3 +40,45 @@ async def test_init_upgrades_in_place_without_losing_rows(
     async with sessions() as session:
         names = list(await session.scalars(select(Contact.display_name)))
     assert names == ["Max"]
+
+
+async def test_upgrade_from_first_schema_keeps_reports(engine: AsyncEngine) -> None:
+    """A database at revision 0001 with a submitted report upgrades to head intact."""
+    await upgrade(engine, "0001")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO fields (id, numeral, position, title, summary, retired) VALUES (1, 'I', 0, 'F', 'S', false)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO goals (id, code, field_id, position, title, retired) VALUES (1, 'I.1', 1, 0, 'Z', false)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO measures (id, code, goal_id, position, title, indicator, retired) VALUES (1, 'I.1.1', 1, 0, 'M', 'E', false)"
+            )
+        )
+        await connection.execute(
+            text("INSERT INTO offices (id, name, position, retired) VALUES (1, 'Amt', 0, false)")
+        )
+        await connection.execute(
+            text("INSERT INTO rounds (id, opens_on, due_on, created_at) VALUES (1, :d, :d, :t)"),
+            {"d": date(2026, 1, 1), "t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO reports (id, round_id, measure_id, office_id, version, created_at, submitted_at) "
+                "VALUES (1, 1, 1, 1, 1, :c, :s)"
+            ),
+            {"c": datetime(2026, 1, 2, tzinfo=UTC), "s": datetime(2026, 1, 3, tzinfo=UTC)},
+        )
+    await upgrade(engine)
+    assert await current_revision(engine) == head_revision()
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT id, version, updated_at FROM reports"))).all()
+    assert len(rows) == 1
+    assert rows[0][1] == 1
+    assert str(rows[0][2]).startswith("2026-01-03")
