@@ -1,0 +1,294 @@
+"""Reporting rounds, the work list of a contact, drafts, answers and submitted versions."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Contact,
+    FieldOfAction,
+    Goal,
+    HorizonTarget,
+    Measure,
+    Office,
+    ProcessedUpdate,
+    Report,
+    ReportingRound,
+    TargetAnswer,
+    measure_offices,
+)
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_opening(day: date, cadence: Cadence) -> date:
+    if cadence is Cadence.WEEKLY:
+        return day + timedelta(days=7)
+    return add_months(day, 1 if cadence is Cadence.MONTHLY else 3)
+
+
+def due_date(opens_on: date, cadence: Cadence) -> date:
+    """A round is due the day before the next one would open."""
+    return next_opening(opens_on, cadence) - timedelta(days=1)
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+async def current_round(session: AsyncSession, today: date) -> ReportingRound | None:
+    """The latest round that has opened by ``today``."""
+    return await session.scalar(
+        select(ReportingRound)
+        .where(ReportingRound.opens_on <= today)
+        .order_by(ReportingRound.opens_on.desc())
+        .limit(1)
+    )
+
+
+async def open_round(
+    session: AsyncSession,
+    *,
+    today: date,
+    cadence: Cadence,
+    now: datetime,
+    opened_by: Contact | None = None,
+) -> tuple[ReportingRound, bool]:
+    """Open a round today; if one opened today already, return it (and False)."""
+    existing = await session.scalar(select(ReportingRound).where(ReportingRound.opens_on == today))
+    if existing is not None:
+        return existing, False
+    created = ReportingRound(
+        opens_on=today,
+        due_on=due_date(today, cadence),
+        created_at=now,
+        opened_by_id=opened_by.id if opened_by else None,
+    )
+    session.add(created)
+    await session.flush()
+    return created, True
+
+
+# --- work list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One measure to report on for one office."""
+
+    measure: Measure
+    office: Office
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.measure.id, self.office.id
+
+    @property
+    def targets(self) -> list[HorizonTarget]:
+        return [h for h in self.measure.horizons if not h.retired]
+
+
+async def work_items(session: AsyncSession, contact: Contact) -> list[WorkItem]:
+    """The active measures of the contact's offices, in plan order, one per office."""
+    office_ids = [office.id for office in contact.offices if not office.retired]
+    if not office_ids:
+        return []
+    rows = await session.execute(
+        select(Measure, Office)
+        .join(measure_offices, measure_offices.c.measure_id == Measure.id)
+        .join(Office, Office.id == measure_offices.c.office_id)
+        .join(Goal, Goal.id == Measure.goal_id)
+        .join(FieldOfAction, FieldOfAction.id == Goal.field_id)
+        .where(Office.id.in_(office_ids), Measure.retired.is_(False))
+        .order_by(FieldOfAction.position, Goal.position, Measure.position, Office.position)
+        .options(selectinload(Measure.horizons))
+    )
+    return [WorkItem(measure, office) for measure, office in rows]
+
+
+async def item_for(
+    session: AsyncSession, contact: Contact, measure_id: int, office_id: int
+) -> WorkItem | None:
+    """The work item if the contact may (still) report on it."""
+    for item in await work_items(session, contact):
+        if item.key == (measure_id, office_id):
+            return item
+    return None
+
+
+async def latest_submitted(
+    session: AsyncSession, round_id: int, measure_id: int, office_id: int
+) -> Report | None:
+    return await session.scalar(
+        select(Report)
+        .where(
+            Report.round_id == round_id,
+            Report.measure_id == measure_id,
+            Report.office_id == office_id,
+            Report.submitted_at.is_not(None),
+        )
+        .order_by(Report.version.desc())
+        .limit(1)
+        .options(selectinload(Report.answers))
+    )
+
+
+async def submitted_items(session: AsyncSession, round_id: int) -> dict[tuple[int, int], datetime]:
+    """(measure, office) → time of the latest submission in the round."""
+    rows = await session.execute(
+        select(Report.measure_id, Report.office_id, func.max(Report.submitted_at))
+        .where(Report.round_id == round_id, Report.submitted_at.is_not(None))
+        .group_by(Report.measure_id, Report.office_id)
+    )
+    return {(measure, office): when for measure, office, when in rows if when is not None}
+
+
+# --- drafts ------------------------------------------------------------------------------------
+
+
+def _draft_query(round_id: int, contact_id: int) -> Select[Report]:
+    return (
+        select(Report)
+        .where(
+            Report.round_id == round_id,
+            Report.author_id == contact_id,
+            Report.submitted_at.is_(None),
+        )
+        .options(selectinload(Report.answers))
+    )
+
+
+async def current_draft(session: AsyncSession, round_id: int, contact_id: int) -> Report | None:
+    """The draft the contact worked on last in this round."""
+    return await session.scalar(
+        _draft_query(round_id, contact_id)
+        .order_by(Report.updated_at.desc(), Report.id.desc())
+        .limit(1)
+    )
+
+
+async def draft_by_id(session: AsyncSession, report_id: int) -> Report | None:
+    return await session.scalar(
+        select(Report).where(Report.id == report_id).options(selectinload(Report.answers))
+    )
+
+
+async def start_draft(
+    session: AsyncSession, round_: ReportingRound, item: WorkItem, contact: Contact, now: datetime
+) -> Report:
+    """The contact's draft for this item, created if needed.
+
+    A new draft after a submission starts as a copy of the submitted version, so a
+    correction only changes what the person redoes.
+    """
+    existing = await session.scalar(
+        _draft_query(round_.id, contact.id).where(
+            Report.measure_id == item.measure.id, Report.office_id == item.office.id
+        )
+    )
+    if existing is not None:
+        existing.updated_at = now
+        return existing
+    base = await latest_submitted(session, round_.id, item.measure.id, item.office.id)
+    previous = {a.horizon_target_id: a for a in base.answers} if base else {}
+    draft = Report(
+        round_id=round_.id,
+        measure_id=item.measure.id,
+        office_id=item.office.id,
+        author_id=contact.id,
+        indicator_note=base.indicator_note if base else None,
+        created_at=now,
+        updated_at=now,
+    )
+    for target in item.targets:
+        old = previous.get(target.id)
+        draft.answers.append(
+            TargetAnswer(
+                horizon_target_id=target.id,
+                status=old.status if old else None,
+                carried_over=old.carried_over if old else False,
+                progress_note=old.progress_note if old else None,
+                obstacle=old.obstacle if old else None,
+                support_requested=old.support_requested if old else None,
+                support_note=old.support_note if old else None,
+                answered_at=now,
+            )
+        )
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def previous_answers(
+    session: AsyncSession, *, office_id: int, measure_id: int, before: date
+) -> tuple[dict[int, TargetAnswer], date | None]:
+    """The latest submitted answers for this office and measure from earlier rounds.
+
+    Returns the answers by horizon target and the opening date of their round.
+    """
+    report = await session.scalar(
+        select(Report)
+        .join(ReportingRound, ReportingRound.id == Report.round_id)
+        .where(
+            Report.office_id == office_id,
+            Report.measure_id == measure_id,
+            Report.submitted_at.is_not(None),
+            ReportingRound.opens_on < before,
+        )
+        .order_by(ReportingRound.opens_on.desc(), Report.version.desc())
+        .limit(1)
+        .options(selectinload(Report.answers))
+    )
+    if report is None:
+        return {}, None
+    round_ = await session.get(ReportingRound, report.round_id)
+    return {a.horizon_target_id: a for a in report.answers}, round_.opens_on if round_ else None
+
+
+async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
+    """Give the draft the next version number and submit it; it is never changed again."""
+    highest = await session.scalar(
+        select(func.max(Report.version)).where(
+            Report.round_id == draft.round_id,
+            Report.measure_id == draft.measure_id,
+            Report.office_id == draft.office_id,
+        )
+    )
+    draft.version = (highest or 0) + 1
+    draft.submitted_at = now
+    draft.updated_at = now
+    await session.flush()
+    return draft.version
+
+
+# --- idempotency -------------------------------------------------------------------------------
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Record ``update_id`` as handled; False if it was handled before (a re-delivery)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(ProcessedUpdate)
+        .values(update_id=update_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    return bool(getattr(result, "rowcount", 0))

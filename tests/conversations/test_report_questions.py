@@ -1,0 +1,79 @@
+"""The question order follows from the stored answers alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conversations.report_questions import (
+    Kind,
+    Question,
+    answered_questions,
+    current_question,
+    most_critical,
+    plan,
+    previous_question,
+)
+from storage.models import Obstacle, Status
+
+
+@dataclass
+class A:
+    horizon_target_id: int
+    status: Status | None = None
+    progress_note: str | None = None
+    obstacle: Obstacle | None = None
+    support_requested: bool | None = None
+    support_note: str | None = None
+
+
+def keys(questions: list[Question]) -> list[str]:
+    return [q.key for q in questions]
+
+
+def test_plain_plan() -> None:
+    assert keys(plan([A(1), A(2)])) == ["st.1", "nt.1", "st.2", "nt.2", "in"]
+
+
+def test_follow_up_only_for_delayed_and_at_risk() -> None:
+    assert keys(plan([A(1, Status.DELAYED)])) == ["st.1", "nt.1", "ob.1", "sp.1", "in"]
+    assert keys(plan([A(1, Status.AT_RISK, support_requested=True)])) == [
+        "st.1", "nt.1", "ob.1", "sp.1", "sn.1", "in",
+    ]  # fmt: skip
+    assert keys(plan([A(1, Status.ON_TRACK, support_requested=True)])) == ["st.1", "nt.1", "in"]
+
+
+def test_current_is_first_unanswered_and_skipped_counts_as_answered() -> None:
+    answers = [A(1, Status.ON_TRACK, ""), A(2)]
+    assert current_question(answers, None).key == "st.2"
+    answers[1].status = Status.ACHIEVED
+    answers[1].progress_note = "fertig"
+    assert current_question(answers, None).key == "in"
+    assert current_question(answers, "").kind is Kind.REVIEW
+
+
+def test_previous_question_for_going_back() -> None:
+    answers = [A(1, Status.DELAYED, "x", Obstacle.STAFF), A(2)]
+    assert current_question(answers, None).key == "sp.1"
+    assert previous_question(answers, None) == Question(Kind.OBSTACLE, 1)
+    assert previous_question([A(1)], None) is None
+    done = [A(1, Status.ON_TRACK, "")]
+    assert previous_question(done, "12 Kurse") == Question(Kind.INDICATOR)
+
+
+def test_answered_questions_for_change() -> None:
+    answers = [A(1, Status.DELAYED, "", Obstacle.FUNDING, False)]
+    assert keys(answered_questions(answers, "")) == ["st.1", "nt.1", "ob.1", "sp.1", "in"]
+
+
+def test_question_keys_round_trip_and_reject_nonsense() -> None:
+    for question in (Question(Kind.STATUS, 12), Question(Kind.INDICATOR), Question(Kind.REVIEW)):
+        assert Question.parse(question.key) == question
+    for bad in ("xx.1", "st", "st.abc", "in.3", ""):
+        assert Question.parse(bad) is None
+
+
+def test_most_critical() -> None:
+    assert most_critical([Status.ON_TRACK, Status.AT_RISK, Status.DELAYED]) is Status.AT_RISK
+    assert most_critical([Status.ACHIEVED, Status.NOT_STARTED]) is Status.NOT_STARTED
+    assert most_critical([None, Status.DROPPED]) is Status.DROPPED
+    assert most_critical([]) is None
