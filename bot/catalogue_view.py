@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from bot.formatting import horizon_label
 from seed.schema import Catalogue, HorizonTarget
 
 
@@ -43,13 +44,9 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def horizon_label(catalogue: Catalogue, horizon: HorizonTarget) -> str:
+def catalogue_horizon_label(catalogue: Catalogue, horizon: HorizonTarget) -> str:
     """'Kurzfristig' or 'Mittel- und langfristig', built from the catalogue's labels."""
-    labels = [catalogue.horizons[term].label for term in horizon.terms]
-    if len(labels) == 1:
-        return labels[0]
-    stems = [label.removesuffix("fristig") + "-" for label in labels[:-1]]
-    return " und ".join([", ".join(stems), labels[-1].lower()])
+    return horizon_label([catalogue.horizons[term].label for term in horizon.terms])
 
 
 def catalogue_tree(catalogue: Catalogue, width: int = 100) -> str:
@@ -78,7 +75,7 @@ def catalogue_tree(catalogue: Catalogue, width: int = 100) -> str:
                 block(4, measure.title, f"Maßnahme {measure.code}")
                 block(6, measure.indicator, "Erfolgsindikator")
                 for horizon in measure.horizons:
-                    block(6, horizon.target, horizon_label(catalogue, horizon))
+                    block(6, horizon.target, catalogue_horizon_label(catalogue, horizon))
                 block(6, "; ".join(measure.offices), "Zuständig")
         lines.append("")
     lines.append(f"Ämter ({len(catalogue.offices)}):")

@@ -28,6 +28,7 @@ from seed.loader import load_catalogue
 from storage.database import create_engine, session_factory
 from storage.models import Office, Role
 from storage.people import add_contact
+from storage.reporting import open_round
 from storage.setup import init_database
 
 DEMO_GROUP_ID = -1000000000001
@@ -42,7 +43,8 @@ Sie schreiben als eine dieser Personen:
   :gruppe        Clara in der Gruppe der Koordinierungsstelle
   :gast          Gerd Gast, noch nicht freigeschaltet
 Eingaben: Text oder /befehl senden; eine Zahl drückt die Schaltfläche mit dieser Nummer.
-:hilfe zeigt diese Übersicht, :ende beendet die Demo. Zum Einstieg: /start
+:hilfe zeigt diese Übersicht, :ende beendet die Demo.
+Zum Einstieg: /start, dann /bericht (eine Berichtsrunde ist schon geöffnet).
 """
 
 
@@ -128,6 +130,8 @@ async def prepare_database(settings: Settings) -> None:
                 session, telegram_user_id=1002, display_name="Karl Kontakt",
                 role=Role.CONTACT, offices=offices, now=now,
             )  # fmt: skip
+            today = now.astimezone(settings.zone).date()
+            await open_round(session, today=today, cadence=settings.reporting_cadence, now=now)
     finally:
         await engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 MESSAGE_LIMIT = 4096
@@ -10,6 +11,14 @@ MESSAGE_LIMIT = 4096
 def html(text: str) -> str:
     """Escape data for Telegram's HTML parse mode."""
     return escape(text, quote=False)
+
+
+def horizon_label(labels: Sequence[str]) -> str:
+    """'Kurzfristig', or for an entry of several terms 'Mittel- und langfristig'."""
+    if len(labels) == 1:
+        return labels[0]
+    stems = [label.removesuffix("fristig") + "-" for label in labels[:-1]]
+    return " und ".join([", ".join(stems), labels[-1].lower()])
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter, Application, Defaults
 from bot.errors import on_error
 from bot.logging_setup import configure_logging, protect_secrets
 from bot.settings import Settings
-from conversations import fallback, onboarding, people
+from conversations import fallback, onboarding, people, reporting
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage.database import create_engine, session_factory
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
 # Routers in the order their handlers are tried; the fallback comes last.
-ROUTERS: tuple[Router, ...] = (onboarding.router, people.router)
+ROUTERS: tuple[Router, ...] = (onboarding.router, people.router, reporting.router)
 FALLBACK = fallback.router
 
 
@@ -70,7 +70,8 @@ def register_handlers(application: BotApplication) -> None:
                 raise ValueError(f"button action {name!r} registered by two routers")
             actions[name] = entry
     application.add_handler(button_handler(actions))
-    application.add_handlers(FALLBACK.message_handlers())
+    for router in (*ROUTERS, FALLBACK):
+        application.add_handlers(router.message_handlers())
     application.add_error_handler(on_error)
 
 

@@ -16,6 +16,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.reporting import Cadence
+
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATA_DIR = Path("data")
 
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     )
     invitation_valid_days: int = Field(
         default=14, ge=1, le=365, description="Gültigkeit eines Einladungslinks in Tagen."
+    )
+    reporting_cadence: Cadence = Field(
+        default=Cadence.MONTHLY, description="Rhythmus der Berichtsrunden."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Ausführlichkeit des Logs."
@@ -156,6 +161,8 @@ def describe_settings_error(error: ValidationError) -> str:
         message = str(problem["msg"]).removeprefix("Value error, ")
         if problem["type"] in {"greater_than_equal", "less_than_equal"}:
             message = "liegt außerhalb des erlaubten Bereichs (1 bis 365)"
+        if problem["type"] == "enum":
+            message = "erlaubt sind weekly, monthly, quarterly"
         if problem["type"] == "literal_error":
             message = "erlaubt sind DEBUG, INFO, WARNING, ERROR"
         if problem["type"] == "int_parsing":

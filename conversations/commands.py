@@ -29,6 +29,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "hilfe", "Was Sie hier tun können", Audience.EVERYONE, in_group=True, aliases=("help",)
     ),
+    Command("bericht", "Bericht beginnen oder fortsetzen", Audience.MEMBER, aliases=("report",)),
+    Command("zurueck", "Zur vorigen Frage", Audience.MEMBER),
+    Command("abbrechen", "Bericht pausieren (alles bleibt gespeichert)", Audience.MEMBER),
+    Command("runde", "Berichtsrunde öffnen", Audience.COORDINATOR, in_group=True),
     Command("kontakte", "Ansprechpersonen je Amt", Audience.COORDINATOR, in_group=True),
     Command("einladen", "Person einladen", Audience.COORDINATOR),
     Command("deaktivieren", "Zugang einer Person sperren", Audience.COORDINATOR),

@@ -1,4 +1,4 @@
-"""Private messages no other handler took: unknown commands and unexpected text."""
+"""Private commands no other handler took."""
 
 from __future__ import annotations
 
@@ -15,10 +15,3 @@ async def unknown_command(request: Request) -> Reply:
     if request.active_contact is None:
         return Reply(texts.DEACTIVATED if request.contact else texts.STRANGER)
     return Reply(texts.UNKNOWN_COMMAND)
-
-
-@router.private_message(~filters.COMMAND)
-async def anything_else(request: Request) -> Reply:
-    if request.active_contact is None:
-        return Reply(texts.DEACTIVATED if request.contact else texts.STRANGER)
-    return Reply(texts.NOT_UNDERSTOOD)

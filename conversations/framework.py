@@ -19,13 +19,14 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
+    CallbackQuery,
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
     CallbackContext,
@@ -42,6 +43,7 @@ from conversations import texts
 from conversations.commands import BY_NAME, Audience
 from storage.models import Contact, Role
 from storage.people import contact_by_telegram_id
+from storage.reporting import claim_update
 
 log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
@@ -111,11 +113,16 @@ Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to send; with ``edit`` it replaces the message whose button was pressed."""
+    """A message to send.
+
+    With ``edit`` it replaces the message whose button was pressed; with ``chat_id`` it goes
+    to another chat (a notification), where a failure is logged and does not stop the rest.
+    """
 
     text: str
     buttons: Buttons = ()
     edit: bool = False
+    chat_id: int | None = None
 
 
 @dataclass
@@ -140,6 +147,11 @@ class Request:
         user = self.update.effective_user
         assert user is not None
         return user.full_name or user.username or str(user.id)
+
+    @property
+    def text(self) -> str | None:
+        message = self.update.effective_message
+        return message.text if message is not None else None
 
     @property
     def active_contact(self) -> Contact | None:
@@ -190,6 +202,11 @@ async def _handle(
         )
         return []
     async with svc.sessions() as session, session.begin():
+        if not await claim_update(session, update.update_id, svc.clock()):
+            log.info(
+                "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
+            )
+            return []
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
         if kind is ChatKind.COORDINATION:
             # In the coordination group the bot answers coordinators' commands only.
@@ -215,13 +232,16 @@ def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send_replies(update: Update, replies: list[Reply]) -> None:
+async def send_replies(update: Update, context: Context, replies: list[Reply]) -> None:
     chat = update.effective_chat
     if chat is None:
         return
     query = update.callback_query
     for reply in replies:
         markup = keyboard(reply.buttons)
+        if reply.chat_id is not None:
+            await _notify(context, reply.chat_id, reply.text, markup)
+            continue
         if reply.edit and query is not None and query.message is not None:
             try:
                 await query.edit_message_text(reply.text, reply_markup=markup)
@@ -234,13 +254,22 @@ async def send_replies(update: Update, replies: list[Reply]) -> None:
             await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
 
 
+async def _notify(
+    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    try:
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+    except (Forbidden, BadRequest) as error:
+        log.warning("Nachricht an Chat %s nicht zustellbar: %s", chat_id, error)
+
+
 class Router:
     """Collects a module's command and button handlers with their access rules."""
 
     def __init__(self) -> None:
         self._commands: list[tuple[str, Handler]] = []
         self._actions: dict[str, tuple[Audience, Handler]] = {}
-        self._messages: list[tuple[filters.BaseFilter, Handler]] = []
+        self._messages: list[tuple[filters.BaseFilter, Audience, Handler]] = []
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         """Register a handler for a command of :data:`conversations.commands.COMMANDS`."""
@@ -263,11 +292,13 @@ class Router:
 
         return register
 
-    def private_message(self, condition: filters.BaseFilter) -> Callable[[Handler], Handler]:
-        """Register a handler for private messages matching ``condition``, for everyone."""
+    def private_message(
+        self, condition: filters.BaseFilter, audience: Audience = Audience.EVERYONE
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler for private messages matching ``condition``."""
 
         def register(handler: Handler) -> Handler:
-            self._messages.append((condition, handler))
+            self._messages.append((condition, audience, handler))
             return handler
 
         return register
@@ -288,23 +319,34 @@ class Router:
                 replies = await _handle(
                     update, context, handler, spec.audience, spec.in_group, args
                 )
-                await send_replies(update, replies)
+                await send_replies(update, context, replies)
 
             handlers.append(CommandHandler([spec.name, *spec.aliases], callback))
         return handlers
 
     def message_handlers(self) -> list[BaseHandler[Update, Context, None]]:
         handlers: list[BaseHandler[Update, Context, None]] = []
-        for condition, handler in self._messages:
+        for condition, audience, handler in self._messages:
 
             async def callback(
-                update: Update, context: Context, handler: Handler = handler
+                update: Update,
+                context: Context,
+                handler: Handler = handler,
+                audience: Audience = audience,
             ) -> None:
-                replies = await _handle(update, context, handler, Audience.EVERYONE, False, ())
-                await send_replies(update, replies)
+                replies = await _handle(update, context, handler, audience, False, ())
+                await send_replies(update, context, replies)
 
             handlers.append(MessageHandler(filters.ChatType.PRIVATE & condition, callback))
         return handlers
+
+
+async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner; a query that is too old (e.g. re-delivered) is fine."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("Antwort auf Schaltfläche nicht möglich: %s", error)
 
 
 def button_handler(
@@ -319,11 +361,11 @@ def button_handler(
         parsed = parse_callback_data(query.data)
         entry = actions.get(parsed[0]) if parsed else None
         if parsed is None or entry is None:
-            await query.answer(texts.STALE_BUTTON)
+            await _answer_query(query, texts.STALE_BUTTON)
             return
         audience, handler = entry
         replies = await _handle(update, context, handler, audience, True, parsed[1])
-        await query.answer()
-        await send_replies(update, replies)
+        await _answer_query(query)
+        await send_replies(update, context, replies)
 
     return CallbackQueryHandler(on_button)

@@ -115,6 +115,96 @@ DEACTIVATE_GONE = "Diese Person ist nicht mehr aktiv."
 NO_OFFICE = "ohne Amt"
 COORDINATION = "Koordination"
 
+# --- reporting ---------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "achieved": "✅ erreicht",
+    "on_track": "🟢 im Plan",
+    "delayed": "🟡 verzögert",
+    "at_risk": "🔴 gefährdet",
+    "not_started": "⚪ nicht begonnen",
+    "dropped": "⚫ entfällt",
+}
+OBSTACLE_LABELS = {
+    "staff": "Personal",
+    "funding": "Finanzierung",
+    "legal": "Recht/Verwaltung",
+    "cooperation": "Kooperation/Partner",
+    "data": "Daten/Information",
+    "other": "Sonstiges",
+}
+TERM_LABELS = {"kurz": "Kurzfristig", "mittel": "Mittelfristig", "lang": "Langfristig"}
+UNCHANGED = "Unverändert"
+SKIP = "Überspringen"
+SKIPPED = "übersprungen"
+YES = "Ja"
+NO = "Nein"
+SUBMIT = "Absenden"
+CHANGE = "Ändern"
+LATER = "Später"
+IN_ORDER = "Der Reihe nach"
+CONTINUE_WITH = "Weiter mit {code}"
+BACK_TO_REVIEW = "Zurück zur Übersicht"
+
+NO_ROUND = (
+    "Derzeit ist keine Berichtsrunde geöffnet. Sie erhalten eine Nachricht, sobald es losgeht."
+)
+NO_ITEMS = "Für Ihre Ämter sind keine Maßnahmen hinterlegt. Bitte wenden Sie sich an die Koordinierungsstelle."
+DUE_SUMMARY = (
+    "<b>Berichtsrunde bis {due}</b>\n"
+    "Offen: {measures} {measure_word}, {targets} {target_word}, etwa {minutes} {minute_word}."
+)
+ALL_DONE = "<b>Berichtsrunde bis {due}</b>\nAlles berichtet, vielen Dank! Zum Korrigieren wählen Sie eine Maßnahme."
+CHOOSE_ITEM = "Der Reihe nach oder eine Maßnahme wählen:"
+MEASURE_HEADER = "<b>Maßnahme {code}</b>{office}\n{title}\n\n<i>Erfolgsindikator:</i> {indicator}"
+MEASURE_HEADER_OFFICE = " · für {office}"
+TARGET_HEAD = "<b>{code} · {horizon}</b> ({number}/{count})\n<i>Ziel:</i> {target}"
+PREVIOUS = "Zuletzt ({day}): {status}"
+PREVIOUS_NOTE = " – „{note}“"
+ASK_STATUS = "Wie ist der Stand?"
+ASK_NOTE = "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
+ASK_OBSTACLE = "Was steht im Weg?"
+ASK_SUPPORT = "Brauchen Sie Unterstützung durch die Koordination?"
+ASK_SUPPORT_NOTE = "Wobei? Ein Satz genügt (oder überspringen)."
+ASK_INDICATOR = (
+    "<b>{code} · Erfolgsindikator</b>\n<i>{indicator}</i>\n\n"
+    "Gibt es Zahlen oder Belege zum Erfolgsindikator? Zum Beispiel eine Zahl mit Einheit, "
+    "einen Link oder einen Satz."
+)
+ANSWERED = "{code} · {what}: {answer}"
+REVIEW_HEAD = "<b>{code} · Ihre Angaben</b>{office}"
+REVIEW_TARGET = "<b>{horizon}:</b> {status}"
+REVIEW_NOTE = "   Getan: {note}"
+REVIEW_OBSTACLE = "   Hindernis: {obstacle}"
+REVIEW_SUPPORT = "   Unterstützung gewünscht{note}"
+REVIEW_INDICATOR = "<b>Zahlen/Belege:</b> {note}"
+REVIEW_CARRIED = " (unverändert)"
+REVIEW_EMPTY = "–"
+CHANGE_CHOOSE = "Welche Angabe möchten Sie ändern?"
+SUBMITTED = "✅ {code}{office} abgesendet (Version {version})."
+NEXT_ITEM = "Noch offen: {count}. Weiter?"
+ROUND_COMPLETE = "Alle Maßnahmen dieser Runde sind berichtet. Vielen Dank!"
+PAUSED = (
+    "Pausiert. Ihre Antworten sind gespeichert; mit /bericht geht es an derselben Stelle weiter."
+)
+NOTHING_RUNNING = "Es läuft gerade kein Bericht. Mit /bericht beginnen Sie."
+AT_FIRST = "Sie sind schon bei der ersten Frage dieser Maßnahme."
+STALE_QUESTION = "Diese Frage ist nicht mehr aktuell."
+TEXT_TOO_LONG = (
+    "Ihr Text hat {length} Zeichen; erlaubt sind höchstens {limit}. Bitte kürzen Sie ihn und "
+    "senden Sie ihn noch einmal."
+)
+TEXT_EXPECTED = "Bitte antworten Sie hier mit Text (oder tippen Sie auf „Überspringen“)."
+BUTTON_EXPECTED = "Bitte wählen Sie eine der Schaltflächen."
+NO_OFFICE_FOR_REPORT = "Sie vertreten kein Amt und berichten daher nicht."
+ROUND_OPENED = "Berichtsrunde geöffnet: {opens} bis {due}. {notified} {person_word} benachrichtigt."
+ROUND_EXISTS = "Heute wurde bereits eine Berichtsrunde geöffnet ({opens} bis {due})."
+ROUND_ANNOUNCEMENT = (
+    "<b>Neue Berichtsrunde</b> bis {due}.\n"
+    "Bitte berichten Sie zum Stand Ihrer Maßnahmen: {measures} {measure_word}, etwa {minutes} {minute_word}."
+)
+REPORT_NOW = "Jetzt berichten"
+
 # --- command line ----------------------------------------------------------------------------
 
 CLI_INVITE_LINK = "Einladungslink für {target} (gültig bis {until}, nur einmal verwendbar):"
@@ -125,6 +215,10 @@ def fill(template: str, **values: object) -> str:
     return template.format(
         **{key: escape(str(value), quote=False) for key, value in values.items()}
     )
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
 
 
 def join_names(names: list[str]) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.runtime import BotApplication, build_application, serving
 from bot.settings import Settings, load_settings
@@ -20,6 +24,7 @@ from storage.models import Contact, Office, Role
 from storage.people import add_contact
 from storage.setup import init_database
 
+HANDLED_GROUP = 1000
 TOKEN = "7000000002:AAE2eTestTokenNeverLogged_0123456789ab"
 COORDINATION_CHAT = -1001000000001
 FOREIGN_GROUP = -1001000000999
@@ -36,6 +41,25 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class HandledUpdates:
+    """Update ids the bot has finished handling, recorded by a handler in the last group."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.changed = asyncio.Event()
+
+    def record(self, update_id: int) -> None:
+        self.counts[update_id] = self.counts.get(update_id, 0) + 1
+        self.changed.set()
+
+    async def wait_for(self, update_id: int, times: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until ``update_id`` was handled ``times`` times (a re-delivery counts again)."""
+        async with asyncio.timeout(timeout):
+            while self.counts.get(update_id, 0) < times:
+                self.changed.clear()
+                await self.changed.wait()
 
 
 @dataclass
@@ -69,27 +93,31 @@ class World:
     stranger: FakeUser
     group: FakeChat
     foreign_group: FakeChat
+    restart_bot: Callable[[], Awaitable[None]] = field(default=lambda: _no_restart())
+    handled: HandledUpdates = field(default_factory=lambda: HandledUpdates())
+
+    async def settle(self, update_id: int, times: int = 1) -> None:
+        """Wait until the bot has finished handling ``update_id`` (its replies are sent)."""
+        await self.handled.wait_for(update_id, times)
 
     async def say(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> Answer:
-        """Send ``text`` and return the bot's (last) answer in that chat."""
-        target = chat.id if chat else user.id
-        self.standin.mark_read(target)
-        await self.standin.send_text(user, text, chat)
-        return Answer((await self.standin.wait_for_messages(target))[-1])
+        """Send ``text``, wait until it is handled, return the bot's last message in that chat."""
+        await self.settle(await self.standin.send_text(user, text, chat))
+        return self.last(chat or user)
 
     def last(self, chat: FakeUser | FakeChat) -> Answer:
         """The bot's latest message in a private chat or group."""
         return Answer(self.standin.last_message(chat.id))
 
-    async def press(self, user: FakeUser, label: str, chat: FakeChat | None = None) -> None:
-        await self.standin.press_button(user, label, chat=chat)
-        await self.standin.until_idle()
+    async def press(self, user: FakeUser, label: str, chat: FakeChat | None = None) -> Answer:
+        """Press a button, wait until it is handled, return the bot's last message there."""
+        await self.settle(await self.standin.press_button(user, label, chat=chat))
+        return self.last(chat or user)
 
     async def silent(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> None:
         """Send ``text`` and assert the bot says nothing anywhere."""
         before = len(self.standin.calls_to("sendMessage"))
-        await self.standin.send_text(user, text, chat)
-        await self.standin.until_idle(quiet=0.3)
+        await self.settle(await self.standin.send_text(user, text, chat))
         assert self.standin.calls_to("sendMessage")[before:] == []
 
     async def office(self, name: str) -> Office:
@@ -103,6 +131,10 @@ class World:
             return await session.scalar(
                 select(Contact).where(Contact.telegram_user_id == telegram_user_id)
             )
+
+
+async def _no_restart() -> None:
+    raise RuntimeError("restart is set by the world fixture")
 
 
 def e2e_settings(tmp_path: Path, base_url: str) -> Settings:
@@ -158,15 +190,44 @@ async def world(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[World]:
         standin.open_chat(person)  # as if each had written to the bot before
     group = standin.group(COORDINATION_CHAT, "Koordinierungsgruppe Integration")
     foreign_group = standin.group(FOREIGN_GROUP, "Kaffeeklatsch")
-    app = build_application(settings, engine=engine, clock=clock)
-    async with serving(app, poll_timeout=1):
-        yield World(
+    handled = HandledUpdates()
+    async with AsyncExitStack() as stack:
+        world = World(
             standin=standin,
-            app=app,
+            app=await start_bot(handled, stack, settings, engine, clock),
+            handled=handled,
             settings=settings,
             sessions=sessions,
             clock=clock,
             group=group,
             foreign_group=foreign_group,
-            **people,
+            coordinator=people["coordinator"],
+            contact=people["contact"],
+            stranger=people["stranger"],
         )
+        world.restart_bot = lambda: restart(world, stack, engine)
+        yield world
+
+
+async def start_bot(
+    handled: HandledUpdates,
+    stack: AsyncExitStack,
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock,
+) -> BotApplication:
+    app = build_application(settings, engine=engine, clock=clock)
+
+    async def record(update: Update, _context: object) -> None:
+        handled.record(update.update_id)
+
+    # Test instrumentation only: a handler in a group after all of the bot's own.
+    app.add_handler(TypeHandler(Update, record), group=HANDLED_GROUP)
+    await stack.enter_async_context(serving(app, poll_timeout=1))
+    return app
+
+
+async def restart(world: World, stack: AsyncExitStack, engine: AsyncEngine) -> None:
+    """Stop the running bot (as a crash or deployment would) and start a fresh process's."""
+    await stack.aclose()
+    world.app = await start_bot(world.handled, stack, world.settings, engine, world.clock)

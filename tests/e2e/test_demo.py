@@ -12,8 +12,19 @@ import pytest
 from bot.cli import main
 from tests.bot.test_settings import VARIABLES
 
-SCRIPT = """\
+SCRIPT = (
+    """\
 /start
+/bericht
+1
+2
+Neue Liste ist online.
+1
+"""
+    + "x" * 2001
+    + """
+/zurueck
+/abbrechen
 :koordination
 /einladen
 19
@@ -28,6 +39,7 @@ SCRIPT = """\
 7
 :ende
 """
+)
 
 
 def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
@@ -43,6 +55,11 @@ def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
         "Guten Tag, Karl Kontakt! Sie berichten für: Amt für soziale Leistungen und Flüchtlingskoordination."
         in out
     )
+    assert "Offen: 10 Maßnahmen, 17 Zielhorizonte, etwa 13 Minuten." in out
+    assert "── Bot an Kontakt ──\nMaßnahme III.1.1 · für Amt für soziale Leistungen" in out
+    assert "── Bot an Kontakt (geändert) ──\nIII.1.1 · Kurzfristig, Stand: 🟢 im Plan" in out
+    assert "Ihr Text hat 2001 Zeichen" in out
+    assert "Pausiert. Ihre Antworten sind gespeichert" in out
     assert "  [19] Sozialplanung\n" in out
     assert "── Bot an Koordination (geändert) ──\nEinladung für Sozialplanung, gültig bis" in out
     assert "https://t.me/mainz_monitoring_bot?start=" in out

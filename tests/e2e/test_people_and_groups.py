@@ -53,10 +53,11 @@ async def test_stale_deactivation_button_rechecked(world: World) -> None:
     await world.press(world.coordinator, "Karl Kontakt (Flüchtlingskoordination)")
     await world.press(world.coordinator, "Ja, deaktivieren")
     # the older list still shows Karl; pressing it now must not act again
-    await world.standin.press_button(
-        world.coordinator, "Karl Kontakt (Flüchtlingskoordination)", message_id=first.message_id
+    await world.settle(
+        await world.standin.press_button(
+            world.coordinator, "Karl Kontakt (Flüchtlingskoordination)", message_id=first.message_id
+        )
     )
-    await world.standin.until_idle()
     assert first.plain_text == "Diese Person ist nicht mehr aktiv."
 
 
@@ -65,8 +66,9 @@ async def test_contact_cannot_press_coordinator_buttons(world: World) -> None:
     assert karl is not None
     await world.say(world.contact, "/hilfe")  # a message to press a forged button on
     before = len(world.standin.calls_to("sendMessage"))
-    await world.standin.press_callback_data(world.contact, f"v1:offok:{karl.id}")
-    await world.standin.until_idle()
+    await world.settle(
+        await world.standin.press_callback_data(world.contact, f"v1:offok:{karl.id}")
+    )
     sent = world.standin.calls_to("sendMessage")[before:]
     assert [m["text"] for m in sent] == ["Dieser Befehl ist der Koordinierungsstelle vorbehalten."]
     refreshed = await world.contact_row(601)
@@ -77,8 +79,7 @@ async def test_contact_cannot_press_coordinator_buttons(world: World) -> None:
 async def test_forged_callback_data_gets_polite_answer(world: World) -> None:
     await world.say(world.coordinator, "/hilfe")
     for data in ("v0:offok:1", "v1:gibtsnicht", "kaputt", "v1:inv:99999", "v1:off:abc"):
-        await world.standin.press_callback_data(world.coordinator, data)
-        await world.standin.until_idle()
+        await world.settle(await world.standin.press_callback_data(world.coordinator, data))
     answers = [a.text for a in world.standin.callback_answers]
     assert answers.count("Diese Schaltfläche ist nicht mehr gültig.") >= 3
     assert world.standin.internal_errors == []
@@ -125,4 +126,4 @@ async def test_command_menus(world: World) -> None:
     assert private["einladen"] == "Person einladen (Koordination)"
     assert "abmelden" in private
     group = dict(world.standin.commands("chat", chat_id=world.group.id))
-    assert set(group) == {"hilfe", "kontakte"}
+    assert set(group) == {"hilfe", "kontakte", "runde"}

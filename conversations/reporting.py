@@ -1,0 +1,623 @@
+"""The reporting dialogue: /bericht, its buttons and free-text answers, /zurueck, /abbrechen.
+
+Nothing is remembered between updates. Each update loads the person's current draft, works
+out the current question from the stored answers (:mod:`conversations.report_questions`),
+checks that a pressed button answers exactly that question, stores the answer and asks the
+next one. A button that no longer matches gets "Diese Frage ist nicht mehr aktuell."
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from telegram.ext import filters
+
+from bot.formatting import horizon_label
+from conversations import report_answers, texts
+from conversations.commands import Audience
+from conversations.framework import Buttons, Reply, Request, Router, callback_data
+from conversations.report_questions import (
+    TEXT_LIMIT,
+    Kind,
+    Question,
+    answered_questions,
+    current_question,
+    previous_question,
+    stored_value,
+)
+from storage.models import Contact, Obstacle, Report, ReportingRound, Role, Status, TargetAnswer
+from storage.people import active_contacts
+from storage.reporting import (
+    WorkItem,
+    current_draft,
+    current_round,
+    draft_by_id,
+    item_for,
+    open_round,
+    previous_answers,
+    start_draft,
+    submit,
+    submitted_items,
+    work_items,
+)
+
+router = Router()
+
+SKIP_VALUE = "skip"
+UNCHANGED_VALUE = "same"
+YES_VALUE, NO_VALUE = "y", "n"
+CHANGE_LABELS = {
+    Kind.STATUS: "Stand",
+    Kind.NOTE: "Getan",
+    Kind.OBSTACLE: "Hindernis",
+    Kind.SUPPORT: "Unterstützung",
+    Kind.SUPPORT_NOTE: "Unterstützung (Text)",
+}
+INDICATOR_LABEL = "Zahlen/Belege"
+
+
+@dataclass
+class Draft:
+    """A draft with what is needed to ask its questions."""
+
+    report: Report
+    item: WorkItem
+    previous: dict[int, TargetAnswer]
+    previous_day: date | None
+    several_offices: bool
+
+    @property
+    def code(self) -> str:
+        return self.item.measure.code
+
+    @property
+    def answers(self) -> list[TargetAnswer]:
+        order = {target.id: n for n, target in enumerate(self.item.targets)}
+        known = [a for a in self.report.answers if a.horizon_target_id in order]
+        return sorted(known, key=lambda a: order[a.horizon_target_id])
+
+    def current(self) -> Question:
+        return current_question(self.answers, self.report.indicator_note)
+
+    def horizon(self, target_id: int | None) -> str:
+        target = next(t for t in self.item.targets if t.id == target_id)
+        return horizon_label([texts.TERM_LABELS[term] for term in target.terms.split("+")])
+
+
+# --- loading and checking --------------------------------------------------------------------
+
+
+def today(request: Request) -> date:
+    return request.now.astimezone(request.services.settings.zone).date()
+
+
+async def round_now(request: Request) -> ReportingRound | None:
+    return await current_round(request.session, today(request))
+
+
+def member(request: Request) -> Contact:
+    contact = request.active_contact
+    assert contact is not None  # the router only lets members through
+    return contact
+
+
+async def load_draft(request: Request, report: Report) -> Draft | None:
+    """The draft with its work item, if the person may still work on it."""
+    contact = member(request)
+    item = await item_for(request.session, contact, report.measure_id, report.office_id)
+    if item is None:
+        return None
+    round_ = await request.session.get(ReportingRound, report.round_id)
+    assert round_ is not None
+    previous, day = await previous_answers(
+        request.session,
+        office_id=report.office_id,
+        measure_id=report.measure_id,
+        before=round_.opens_on,
+    )
+    return Draft(report, item, previous, day, len(contact.offices) > 1)
+
+
+async def draft_from_button(request: Request, raw_id: str) -> Draft | None:
+    """The draft a button refers to, if it is still the person's open draft of this round."""
+    if not raw_id.isdigit():
+        return None
+    report = await draft_by_id(request.session, int(raw_id))
+    round_ = await round_now(request)
+    if (
+        report is None
+        or round_ is None
+        or report.round_id != round_.id
+        or report.author_id != member(request).id
+        or report.submitted_at is not None
+    ):
+        return None
+    return await load_draft(request, report)
+
+
+async def running_draft(request: Request) -> Draft | None:
+    """The draft the person worked on last in the current round, if any."""
+    round_ = await round_now(request)
+    if round_ is None:
+        return None
+    report = await current_draft(request.session, round_.id, member(request).id)
+    return await load_draft(request, report) if report is not None else None
+
+
+async def stale(request: Request) -> list[Reply]:
+    """'Not current any more', and the question the person is actually on."""
+    replies = [Reply(texts.STALE_QUESTION)]
+    draft = await running_draft(request)
+    if draft is not None:
+        replies.append(ask(draft, draft.current()))
+    return replies
+
+
+# --- rendering questions ---------------------------------------------------------------------
+
+
+def _rows(pairs: Sequence[tuple[str, str]], width: int = 2) -> list[list[tuple[str, str]]]:
+    return [list(pairs[i : i + width]) for i in range(0, len(pairs), width)]
+
+
+def _office_suffix(draft: Draft) -> str:
+    """' · für <office>' where the person reports for several offices (raw, unescaped)."""
+    if not draft.several_offices:
+        return ""
+    return texts.MEASURE_HEADER_OFFICE.format(office=draft.item.office.name)
+
+
+def header(draft: Draft) -> Reply:
+    measure = draft.item.measure
+    return Reply(
+        texts.fill(
+            texts.MEASURE_HEADER,
+            code=measure.code,
+            office=_office_suffix(draft),
+            title=measure.title,
+            indicator=measure.indicator,
+        )
+    )
+
+
+def _status_text(answer: TargetAnswer) -> str:
+    return texts.STATUS_LABELS[answer.status] if answer.status else texts.REVIEW_EMPTY
+
+
+def ask(draft: Draft, question: Question) -> Reply:
+    """The message that asks ``question`` of ``draft``, with its buttons."""
+    report_id = draft.report.id
+
+    def button(label: str, value: str) -> tuple[str, str]:
+        return label, callback_data("a", report_id, question.key, value)
+
+    skip = [[button(texts.SKIP, SKIP_VALUE)]]
+    if question.kind is Kind.REVIEW:
+        return review(draft)
+    if question.kind is Kind.INDICATOR:
+        text = texts.fill(
+            texts.ASK_INDICATOR, code=draft.code, indicator=draft.item.measure.indicator
+        )
+        return Reply(text, skip)
+    targets = draft.item.targets
+    number = next(n for n, t in enumerate(targets, start=1) if t.id == question.target_id)
+    head = texts.fill(
+        texts.TARGET_HEAD,
+        code=draft.code,
+        horizon=draft.horizon(question.target_id),
+        number=number,
+        count=len(targets),
+        target=targets[number - 1].target,
+    )
+    buttons: Buttons
+    if question.kind is Kind.STATUS:
+        lines = [head, ""]
+        statuses = [button(texts.STATUS_LABELS[s], s.value) for s in Status]
+        previous = draft.previous.get(question.target_id or 0)
+        rows = _rows(statuses)
+        if previous is not None and previous.status is not None:
+            when = format_day_plain(draft.previous_day)
+            line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
+            if previous.progress_note:
+                line += texts.fill(texts.PREVIOUS_NOTE, note=previous.progress_note)
+            lines.append(line)
+            rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
+        lines.append(texts.ASK_STATUS)
+        return Reply("\n".join(lines), rows)
+    prompts = {
+        Kind.NOTE: (texts.ASK_NOTE, skip),
+        Kind.OBSTACLE: (
+            texts.ASK_OBSTACLE,
+            _rows([button(texts.OBSTACLE_LABELS[o], o.value) for o in Obstacle]),
+        ),
+        Kind.SUPPORT: (
+            texts.ASK_SUPPORT,
+            [[button(texts.YES, YES_VALUE), button(texts.NO, NO_VALUE)]],
+        ),
+        Kind.SUPPORT_NOTE: (texts.ASK_SUPPORT_NOTE, skip),
+    }
+    prompt, buttons = prompts[question.kind]
+    return Reply(f"{head}\n\n{prompt}", buttons)
+
+
+def format_day_plain(day: date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else "–"
+
+
+def review(draft: Draft) -> Reply:
+    """All answers of the measure at a glance, with Absenden, Ändern and Später."""
+    lines = [texts.fill(texts.REVIEW_HEAD, code=draft.code, office=_office_suffix(draft))]
+    for answer in draft.answers:
+        status = _status_text(answer) + (texts.REVIEW_CARRIED if answer.carried_over else "")
+        lines.append(
+            texts.fill(
+                texts.REVIEW_TARGET, horizon=draft.horizon(answer.horizon_target_id), status=status
+            )
+        )
+        if answer.progress_note:
+            lines.append(texts.fill(texts.REVIEW_NOTE, note=answer.progress_note))
+        if answer.obstacle:
+            lines.append(
+                texts.fill(texts.REVIEW_OBSTACLE, obstacle=texts.OBSTACLE_LABELS[answer.obstacle])
+            )
+        if answer.support_requested:
+            note = f": {answer.support_note}" if answer.support_note else ""
+            lines.append(texts.fill(texts.REVIEW_SUPPORT, note=note))
+    lines.append(
+        texts.fill(texts.REVIEW_INDICATOR, note=draft.report.indicator_note or texts.REVIEW_EMPTY)
+    )
+    report_id = draft.report.id
+    buttons = [[
+        (texts.SUBMIT, callback_data("rv", report_id, "send")),
+        (texts.CHANGE, callback_data("rv", report_id, "change")),
+        (texts.LATER, callback_data("rv", report_id, "later")),
+    ]]  # fmt: skip
+    return Reply("\n".join(lines), buttons)
+
+
+def answered_line(draft: Draft, question: Question, answer_text: str) -> Reply:
+    """What the question message turns into once answered (no buttons left)."""
+    if question.kind is Kind.INDICATOR:
+        what = INDICATOR_LABEL
+    else:
+        what = f"{draft.horizon(question.target_id)}, {CHANGE_LABELS[question.kind]}"
+    return Reply(
+        texts.fill(texts.ANSWERED, code=draft.code, what=what, answer=answer_text), edit=True
+    )
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+def estimate_minutes(items: int, targets: int) -> int:
+    return max(1, math.ceil(0.4 * items + 0.5 * targets))
+
+
+def item_label(item: WorkItem, several_offices: bool, done: bool) -> str:
+    label = ("✅ " if done else "") + item.measure.code
+    if several_offices:
+        office = item.office.name
+        label += " · " + (office if len(office) <= 30 else office[:29] + "…")
+    return label
+
+
+async def overview(request: Request, round_: ReportingRound) -> Reply:
+    contact = member(request)
+    items = await work_items(request.session, contact)
+    if not items:
+        return Reply(texts.NO_OFFICE_FOR_REPORT if not contact.offices else texts.NO_ITEMS)
+    done = await submitted_items(request.session, round_.id)
+    open_items = [item for item in items if item.key not in done]
+    several = len(contact.offices) > 1
+    due = format_day_plain(round_.due_on)
+    buttons = [
+        [(item_label(item, several, item.key in done), callback_data("go", *item.key))]
+        for item in items
+    ]
+    if not open_items:
+        return Reply(texts.fill(texts.ALL_DONE, due=due), buttons)
+    targets = sum(len(item.targets) for item in open_items)
+    minutes = estimate_minutes(len(open_items), targets)
+    text = texts.fill(
+        texts.DUE_SUMMARY,
+        due=due,
+        measures=len(open_items),
+        measure_word=texts.plural(len(open_items), "Maßnahme", "Maßnahmen"),
+        targets=targets,
+        target_word=texts.plural(targets, "Zielhorizont", "Zielhorizonte"),
+        minutes=minutes,
+        minute_word=texts.plural(minutes, "Minute", "Minuten"),
+    )
+    buttons.insert(0, [(texts.IN_ORDER, callback_data("go", "next"))])
+    return Reply(f"{text}\n\n{texts.CHOOSE_ITEM}", buttons)
+
+
+async def begin(request: Request) -> list[Reply]:
+    """/bericht and "Jetzt berichten": continue the running draft, or show what is due."""
+    round_ = await round_now(request)
+    if round_ is None:
+        return [Reply(texts.NO_ROUND)]
+    draft = await running_draft(request)
+    if draft is not None:
+        return [header(draft), ask(draft, draft.current())]
+    return [await overview(request, round_)]
+
+
+@router.command("bericht")
+async def report_command(request: Request) -> list[Reply]:
+    return await begin(request)
+
+
+@router.action("start", Audience.MEMBER)
+async def report_button(request: Request) -> list[Reply]:
+    return await begin(request)
+
+
+@router.action("go", Audience.MEMBER)
+async def go(request: Request) -> list[Reply]:
+    """Start (or continue) one item, or the next open one ("Der Reihe nach")."""
+    round_ = await round_now(request)
+    if round_ is None:
+        return [Reply(texts.NO_ROUND)]
+    contact = member(request)
+    item: WorkItem | None = None
+    if request.args == ("next",):
+        done = await submitted_items(request.session, round_.id)
+        open_items = [i for i in await work_items(request.session, contact) if i.key not in done]
+        if not open_items:
+            return [Reply(texts.ROUND_COMPLETE)]
+        item = open_items[0]
+    elif len(request.args) == 2 and all(a.isdigit() for a in request.args):
+        item = await item_for(request.session, contact, int(request.args[0]), int(request.args[1]))
+    if item is None:
+        return await stale(request)
+    report = await start_draft(request.session, round_, item, contact, request.now)
+    draft = await load_draft(request, report)
+    assert draft is not None
+    return [header(draft), ask(draft, draft.current())]
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _matches(question: Question, value: str, draft: Draft) -> bool:
+    """Whether ``value`` is what is already stored for ``question`` (a double tap)."""
+    stored = stored_value(question, draft.answers, draft.report.indicator_note)
+    if stored is None:
+        return False
+    if question.kind is Kind.SUPPORT:
+        return stored == (value == YES_VALUE)
+    if value == SKIP_VALUE:
+        return stored == ""
+    return str(stored) == value or (value == UNCHANGED_VALUE and question.kind is Kind.STATUS)
+
+
+@router.action("a", Audience.MEMBER)
+async def answer_button(request: Request) -> list[Reply]:
+    if len(request.args) != 3:
+        return await stale(request)
+    raw_id, key, value = request.args
+    draft = await draft_from_button(request, raw_id)
+    question = Question.parse(key)
+    if draft is None or question is None:
+        return await stale(request)
+    if question != draft.current():
+        return [] if _matches(question, value, draft) else await stale(request)
+    shown = _store_button_answer(draft, question, value, request)
+    if shown is None:
+        return await stale(request)
+    return [answered_line(draft, question, shown), ask(draft, draft.current())]
+
+
+def _store_button_answer(
+    draft: Draft, question: Question, value: str, request: Request
+) -> str | None:
+    """Store the pressed answer; return how to show it, or None if the value is not valid."""
+    now, report = request.now, draft.report
+    if question.kind is Kind.STATUS:
+        if value == UNCHANGED_VALUE:
+            previous = draft.previous.get(question.target_id or 0)
+            if previous is None or previous.status is None:
+                return None
+            report_answers.record_unchanged(report, question, previous, now)
+            return f"{texts.STATUS_LABELS[previous.status]} ({texts.UNCHANGED.lower()})"
+        if value not in texts.STATUS_LABELS:
+            return None
+        report_answers.record_status(report, question, Status(value), now)
+        return texts.STATUS_LABELS[value]
+    if question.kind is Kind.OBSTACLE:
+        if value not in texts.OBSTACLE_LABELS:
+            return None
+        report_answers.record_obstacle(report, question, Obstacle(value), now)
+        return texts.OBSTACLE_LABELS[value]
+    if question.kind is Kind.SUPPORT:
+        if value not in (YES_VALUE, NO_VALUE):
+            return None
+        report_answers.record_support(report, question, value == YES_VALUE, now)
+        return texts.YES if value == YES_VALUE else texts.NO
+    if question.expects_text and value == SKIP_VALUE:
+        report_answers.record_text(report, question, "", now)
+        return texts.SKIPPED
+    return None
+
+
+@router.private_message(filters.TEXT & ~filters.COMMAND, Audience.MEMBER)
+async def free_text(request: Request) -> list[Reply]:
+    draft = await running_draft(request)
+    if draft is None:
+        return [Reply(texts.NOT_UNDERSTOOD)]
+    question = draft.current()
+    if not question.expects_text:
+        return [Reply(texts.BUTTON_EXPECTED), ask(draft, question)]
+    text = request.text or ""
+    if len(text) > TEXT_LIMIT:
+        return [Reply(texts.fill(texts.TEXT_TOO_LONG, length=len(text), limit=TEXT_LIMIT))]
+    report_answers.record_text(draft.report, question, text, request.now)
+    return [ask(draft, draft.current())]
+
+
+@router.private_message(
+    ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, Audience.MEMBER
+)
+async def not_text(request: Request) -> list[Reply]:
+    """Photos, voice notes, stickers, files: a hint, and the current question again."""
+    draft = await running_draft(request)
+    if draft is None:
+        return [Reply(texts.NOT_UNDERSTOOD)]
+    question = draft.current()
+    hint = texts.TEXT_EXPECTED if question.expects_text else texts.BUTTON_EXPECTED
+    return [Reply(hint), ask(draft, question)]
+
+
+# --- review, change, back, pause -------------------------------------------------------------
+
+
+@router.action("rv", Audience.MEMBER)
+async def review_button(request: Request) -> list[Reply]:
+    if len(request.args) != 2:
+        return await stale(request)
+    draft = await draft_from_button(request, request.args[0])
+    if draft is None or draft.current().kind is not Kind.REVIEW:
+        return await stale(request)
+    choice = request.args[1]
+    if choice == "later":
+        return [Reply(texts.PAUSED, edit=True)]
+    if choice == "change":
+        return [change_menu(draft)]
+    if choice != "send":
+        return await stale(request)
+    version = await submit(request.session, draft.report, request.now)
+    done = Reply(
+        texts.fill(texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version),
+        edit=True,
+    )
+    return [done, await what_next(request)]
+
+
+def change_menu(draft: Draft) -> Reply:
+    rows = []
+    for question in answered_questions(draft.answers, draft.report.indicator_note):
+        if question.kind is Kind.INDICATOR:
+            label = INDICATOR_LABEL
+        else:
+            label = f"{draft.horizon(question.target_id)}: {CHANGE_LABELS[question.kind]}"
+        rows.append([(label, callback_data("ch", draft.report.id, question.key))])
+    rows.append([(texts.BACK_TO_REVIEW, callback_data("ch", draft.report.id, Kind.REVIEW.value))])
+    return Reply(texts.CHANGE_CHOOSE, rows, edit=True)
+
+
+async def what_next(request: Request) -> Reply:
+    round_ = await round_now(request)
+    assert round_ is not None
+    done = await submitted_items(request.session, round_.id)
+    open_items = [
+        i for i in await work_items(request.session, member(request)) if i.key not in done
+    ]
+    if not open_items:
+        return Reply(texts.ROUND_COMPLETE)
+    label = texts.fill(texts.CONTINUE_WITH, code=open_items[0].measure.code)
+    return Reply(
+        texts.fill(texts.NEXT_ITEM, count=len(open_items)),
+        [[(label, callback_data("go", "next")), (texts.LATER, callback_data("pause"))]],
+    )
+
+
+@router.action("ch", Audience.MEMBER)
+async def change_button(request: Request) -> list[Reply]:
+    if len(request.args) != 2:
+        return await stale(request)
+    draft = await draft_from_button(request, request.args[0])
+    question = Question.parse(request.args[1])
+    if draft is None or question is None:
+        return await stale(request)
+    if question.kind is Kind.REVIEW:
+        return [Reply(review(draft).text, review(draft).buttons, edit=True)]
+    if question not in answered_questions(draft.answers, draft.report.indicator_note):
+        return await stale(request)
+    report_answers.clear(draft.report, question, request.now)
+    return [ask(draft, question)]
+
+
+@router.action("pause", Audience.MEMBER)
+async def pause_button(_request: Request) -> Reply:
+    return Reply(texts.PAUSED, edit=True)
+
+
+@router.command("zurueck")
+async def back(request: Request) -> list[Reply]:
+    draft = await running_draft(request)
+    if draft is None:
+        return [Reply(texts.NOTHING_RUNNING)]
+    question = previous_question(draft.answers, draft.report.indicator_note)
+    if question is None:
+        return [Reply(texts.AT_FIRST), ask(draft, draft.current())]
+    report_answers.clear(draft.report, question, request.now)
+    return [ask(draft, question)]
+
+
+@router.command("abbrechen")
+async def pause(request: Request) -> Reply:
+    draft = await running_draft(request)
+    return Reply(texts.PAUSED if draft is not None else texts.NOTHING_RUNNING)
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@router.command("runde")
+async def open_round_command(request: Request) -> list[Reply]:
+    settings = request.services.settings
+    round_, created = await open_round(
+        request.session,
+        today=today(request),
+        cadence=settings.reporting_cadence,
+        now=request.now,
+        opened_by=request.active_contact,
+    )
+    opens, due = format_day_plain(round_.opens_on), format_day_plain(round_.due_on)
+    if not created:
+        return [Reply(texts.fill(texts.ROUND_EXISTS, opens=opens, due=due))]
+    announcements = await announce(request, round_)
+    count = len(announcements)
+    confirmation = texts.fill(
+        texts.ROUND_OPENED,
+        opens=opens,
+        due=due,
+        notified=count,
+        person_word=texts.plural(count, "Ansprechperson", "Ansprechpersonen"),
+    )
+    return [*announcements, Reply(confirmation)]
+
+
+async def announce(request: Request, round_: ReportingRound) -> list[Reply]:
+    """The opening message of a round for every active contact with something to report."""
+    replies = []
+    for contact in await active_contacts(request.session):
+        if contact.telegram_user_id is None or (
+            contact.role is Role.COORDINATOR and not contact.offices
+        ):
+            continue
+        items = await work_items(request.session, contact)
+        if not items:
+            continue
+        targets = sum(len(item.targets) for item in items)
+        minutes = estimate_minutes(len(items), targets)
+        text = texts.fill(
+            texts.ROUND_ANNOUNCEMENT,
+            due=format_day_plain(round_.due_on),
+            measures=len(items),
+            measure_word=texts.plural(len(items), "Maßnahme", "Maßnahmen"),
+            minutes=minutes,
+            minute_word=texts.plural(minutes, "Minute", "Minuten"),
+        )
+        replies.append(
+            Reply(
+                text,
+                [[(texts.REPORT_NOW, callback_data("start"))]],
+                chat_id=contact.telegram_user_id,
+            )
+        )
+    return replies

@@ -1,0 +1,425 @@
+"""The reporting dialogue end to end: rounds, questions, review, corrections, safety."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.standin import FakeUser
+from storage.models import Contact, Measure, Obstacle, Office, Report, Role, Status
+from storage.people import add_contact
+from tests.e2e.conftest import Answer, World
+
+KARL_CODES = ["III.2.1", "III.4.1", "IV.1.1", "IV.2.1", "IV.3.1", "IV.3.2"]
+
+
+async def add_person(world: World, user_id: int, name: str, *offices: str) -> FakeUser:
+    async with world.sessions() as session, session.begin():
+        rows = list(await session.scalars(select(Office).where(Office.name.in_(offices))))
+        await add_contact(
+            session, telegram_user_id=user_id, display_name=name, role=Role.CONTACT,
+            offices=rows, now=world.clock(),
+        )  # fmt: skip
+    user = world.standin.user(user_id, *name.split(" ", 1))
+    world.standin.open_chat(user)
+    return user
+
+
+async def open_round(world: World) -> Answer:
+    return await world.say(world.coordinator, "/runde")
+
+
+async def tap(world: World, user: FakeUser, label: str) -> Answer:
+    """Press ``label`` and return the bot's newest message to ``user`` afterwards."""
+    return await world.press(user, label)
+
+
+async def reports(world: World, code: str) -> list[Report]:
+    async with world.sessions() as session:
+        return list(
+            await session.scalars(
+                select(Report)
+                .join(Measure, Measure.id == Report.measure_id)
+                .where(Measure.code == code)
+                .order_by(Report.id)
+                .options(selectinload(Report.answers))
+            )
+        )
+
+
+async def answer_iii_2_1(world: World, user: FakeUser) -> None:
+    """III.2.1 has one target (mittelfristig): delayed, with obstacle and support."""
+    await tap(world, user, "🟡 verzögert")
+    await world.say(user, "Entwurf liegt beim Dezernat.")
+    await tap(world, user, "Personal")
+    await tap(world, user, "Ja")
+    await world.say(user, "Bitte Termin mit dem Dezernat.")
+    await tap(world, user, "Überspringen")
+
+
+@pytest.fixture
+async def round_open(world: World) -> World:
+    await open_round(world)
+    return world
+
+
+async def test_no_round_no_report(world: World) -> None:
+    answer = await world.say(world.contact, "/bericht")
+    assert answer.text.startswith("Derzeit ist keine Berichtsrunde geöffnet.")
+
+
+async def test_round_opening_announces_and_overview(world: World) -> None:
+    confirmation = await open_round(world)
+    assert confirmation.text == (
+        "Berichtsrunde geöffnet: 25.11.2026 bis 24.12.2026. 1 Ansprechperson benachrichtigt."
+    )
+    announcement = world.last(world.contact)
+    assert announcement.text.startswith("Neue Berichtsrunde bis 24.12.2026.")
+    assert "6 Maßnahmen, etwa 8 Minuten" in announcement.text
+    assert (await open_round(world)).text.startswith(
+        "Heute wurde bereits eine Berichtsrunde geöffnet"
+    )
+
+    overview = await tap(world, world.contact, "Jetzt berichten")
+    assert overview.text.startswith(
+        "Berichtsrunde bis 24.12.2026\nOffen: 6 Maßnahmen, 11 Zielhorizonte, etwa 8 Minuten."
+    )
+    assert overview.buttons == [["Der Reihe nach"], *[[code] for code in KARL_CODES]]
+    assert (await world.say(world.contact, "/report")).text == overview.text
+
+
+async def test_contact_cannot_open_round(world: World) -> None:
+    answer = await world.say(world.contact, "/runde")
+    assert answer.text == "Dieser Befehl ist der Koordinierungsstelle vorbehalten."
+
+
+async def test_a_whole_measure_in_order(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    world.standin.mark_read(karl.id)
+    await world.standin.press_button(karl, "Der Reihe nach")
+    header, question = await world.standin.wait_for_messages(karl.id, count=2)
+    assert (header.plain_text or "").startswith("Maßnahme III.2.1\nRegelmäßige Aktualisierung")
+    assert "Erfolgsindikator: Eine aktualisierte Version" in (header.plain_text or "")
+    assert (question.plain_text or "").startswith(
+        "III.2.1 · Mittelfristig (1/1)\nZiel: Das Papier wird erstellt"
+    )
+    assert question.buttons == [
+        ["✅ erreicht", "🟢 im Plan"], ["🟡 verzögert", "🔴 gefährdet"], ["⚪ nicht begonnen", "⚫ entfällt"],
+    ]  # fmt: skip
+
+    await answer_iii_2_1(world, karl)
+    assert question.plain_text == "III.2.1 · Mittelfristig, Stand: 🟡 verzögert"  # edited in place
+    assert question.buttons == []
+    review = world.last(karl)
+    assert review.text == (
+        "III.2.1 · Ihre Angaben\n"
+        "Mittelfristig: 🟡 verzögert\n"
+        "   Getan: Entwurf liegt beim Dezernat.\n"
+        "   Hindernis: Personal\n"
+        "   Unterstützung gewünscht: Bitte Termin mit dem Dezernat.\n"
+        "Zahlen/Belege: –"
+    )
+    assert review.buttons == [["Absenden", "Ändern", "Später"]]
+    assert [r.submitted_at for r in await reports(world, "III.2.1")] == [None]  # a draft
+
+    after = await tap(world, karl, "Absenden")
+    assert review.text == "✅ III.2.1 abgesendet (Version 1)."
+    assert after.text == "Noch offen: 5. Weiter?"
+    assert after.buttons == [["Weiter mit III.4.1", "Später"]]
+
+    [report] = await reports(world, "III.2.1")
+    assert report.version == 1
+    assert report.submitted_at == world.clock()
+    karl_row = await world.contact_row(karl.id)
+    assert karl_row is not None
+    assert report.author_id == karl_row.id
+    assert report.indicator_note == ""
+    [answer] = report.answers
+    assert (answer.status, answer.progress_note, answer.obstacle) == (
+        Status.DELAYED, "Entwurf liegt beim Dezernat.", Obstacle.STAFF,
+    )  # fmt: skip
+    assert (answer.support_requested, answer.support_note) == (
+        True,
+        "Bitte Termin mit dem Dezernat.",
+    )
+
+    world.standin.mark_read(karl.id)
+    await world.standin.press_button(karl, "Weiter mit III.4.1")
+    header, question = await world.standin.wait_for_messages(karl.id, count=2)
+    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
+    assert (question.plain_text or "").startswith("III.4.1 · Kurzfristig (1/2)")
+
+
+async def test_every_answer_is_stored_at_once_and_survives_a_restart(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.4.1")
+    await tap(world, karl, "🟢 im Plan")
+    [draft] = await reports(world, "III.4.1")
+    assert draft.answers[0].status is Status.ON_TRACK  # committed before the next question
+
+    paused = await world.say(karl, "/abbrechen")
+    assert paused.text.startswith("Pausiert. Ihre Antworten sind gespeichert")
+    question_before = world.standin.sent_messages(karl.id)[-2]
+    assert (question_before.plain_text or "").endswith(
+        "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
+    )
+
+    await world.restart_bot()
+
+    await world.say(karl, "/bericht")
+    header, question = world.standin.sent_messages(karl.id)[-2:]
+    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
+    assert question.plain_text == question_before.plain_text
+    # the button of the question asked before the restart still works
+    await world.settle(
+        await world.standin.press_button(
+            karl, "Überspringen", message_id=question_before.message_id
+        )
+    )
+    assert world.last(karl).text.startswith("III.4.1 · Mittel- und langfristig (2/2)")
+    [draft] = await reports(world, "III.4.1")
+    assert draft.answers[0].progress_note == ""
+
+
+async def test_going_back(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    first = await world.say(karl, "/zurueck")
+    assert (
+        world.standin.sent_messages(karl.id)[-2].plain_text
+        == "Sie sind schon bei der ersten Frage dieser Maßnahme."
+    )
+    assert first.text.endswith("Wie ist der Stand?")
+    await tap(world, karl, "🔴 gefährdet")
+    await world.say(karl, "Noch nichts.")
+    back = await world.say(karl, "/zurueck")
+    assert back.text.endswith(
+        "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
+    )
+    back = await world.say(karl, "/zurueck")
+    assert back.text.endswith("Wie ist der Stand?")
+    await tap(world, karl, "✅ erreicht")
+    await world.say(karl, "Fertig.")
+    # with "erreicht" there are no obstacle questions: straight to the indicator
+    assert "Gibt es Zahlen oder Belege zum Erfolgsindikator?" in world.last(karl).text
+    assert (await world.say(karl, "/abbrechen")).text.startswith("Pausiert.")
+
+
+async def test_change_and_correct_after_submitting(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    menu = await tap(world, karl, "Ändern")
+    assert menu.buttons == [
+        ["Mittelfristig: Stand"], ["Mittelfristig: Getan"], ["Mittelfristig: Hindernis"],
+        ["Mittelfristig: Unterstützung"], ["Mittelfristig: Unterstützung (Text)"], ["Zahlen/Belege"],
+        ["Zurück zur Übersicht"],
+    ]  # fmt: skip
+    await tap(world, karl, "Zahlen/Belege")
+    await world.say(karl, "3 Entwürfe")
+    review = await tap(world, karl, "Absenden")
+    assert review.text == "Noch offen: 5. Weiter?"
+
+    overview = await world.say(karl, "/bericht")
+    assert ["✅ III.2.1"] in overview.buttons
+    correction = await tap(world, karl, "✅ III.2.1")
+    assert correction.text.startswith("III.2.1 · Ihre Angaben")  # a copy, straight to review
+    assert "Zahlen/Belege: 3 Entwürfe" in correction.text
+    await tap(world, karl, "Ändern")
+    await tap(world, karl, "Mittelfristig: Stand")
+    after = await tap(world, karl, "✅ erreicht")
+    assert after.text.startswith("III.2.1 · Ihre Angaben\nMittelfristig: ✅ erreicht")
+    assert "Hindernis" not in after.text
+    await tap(world, karl, "Absenden")
+
+    first, second = await reports(world, "III.2.1")
+    assert (first.version, second.version) == (1, 2)
+    assert first.answers[0].status is Status.DELAYED  # history is never overwritten
+    assert first.answers[0].obstacle is Obstacle.STAFF
+    assert second.answers[0].status is Status.ACHIEVED
+    assert second.answers[0].obstacle is None
+    assert second.indicator_note == "3 Entwürfe"
+
+
+async def test_unchanged_carries_the_last_report_over(world: World) -> None:
+    karl = world.contact
+    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    await tap(world, karl, "Absenden")
+
+    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    question = await tap(world, karl, "III.2.1")
+    assert "Zuletzt (01.10.2026): 🟡 verzögert – „Entwurf liegt beim Dezernat.“" in question.text
+    assert question.buttons[0] == ["Unverändert"]
+    await tap(world, karl, "Unverändert")
+    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
+        "III.2.1 · Mittelfristig, Stand: 🟡 verzögert (unverändert)"
+    )
+    assert "Gibt es Zahlen oder Belege" in world.last(karl).text  # note, obstacle, support carried
+    review = await tap(world, karl, "Überspringen")
+    assert "Mittelfristig: 🟡 verzögert (unverändert)" in review.text
+    assert "Hindernis: Personal" in review.text
+    await tap(world, karl, "Absenden")
+    october, november = await reports(world, "III.2.1")
+    assert october.round_id != november.round_id
+    assert november.answers[0].carried_over
+    assert november.answers[0].progress_note == "Entwurf liegt beim Dezernat."
+
+
+async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    status_question = await tap(world, karl, "III.2.1")
+
+    reply = await world.say(karl, "läuft gut")  # text while a button is expected
+    assert (
+        world.standin.sent_messages(karl.id)[-2].plain_text
+        == "Bitte wählen Sie eine der Schaltflächen."
+    )
+    assert reply.text.endswith("Wie ist der Stand?")
+
+    await tap(world, karl, "🟢 im Plan")
+    too_long = await world.say(karl, "x" * 2001)
+    assert too_long.text.startswith("Ihr Text hat 2001 Zeichen; erlaubt sind höchstens 2000.")
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].progress_note is None
+
+    for send in (world.standin.send_photo, world.standin.send_sticker, world.standin.send_voice):
+        await world.settle(await send(karl))
+        hint, again = world.standin.sent_messages(karl.id)[-2:]
+        assert hint.plain_text == (
+            "Bitte antworten Sie hier mit Text (oder tippen Sie auf „Überspringen“)."
+        )
+        assert (again.plain_text or "").endswith("überspringen Sie.")
+
+    # an old button of an answered question
+    await world.settle(
+        await world.standin.press_button(
+            karl, "🔴 gefährdet", message_id=status_question.message_id
+        )
+    )
+    stale, current = world.standin.sent_messages(karl.id)[-2:]
+    assert stale.plain_text == "Diese Frage ist nicht mehr aktuell."
+    assert (current.plain_text or "").endswith("überspringen Sie.")
+
+    # forged data
+    await world.settle(await world.standin.press_callback_data(karl, "v1:a:99999:st.1:delayed"))
+    assert (
+        world.standin.sent_messages(karl.id)[-2].plain_text == "Diese Frage ist nicht mehr aktuell."
+    )
+
+    # text with markup is stored as typed and shown escaped
+    await world.say(karl, "<b>fett</b> & Co")
+    review = await tap(world, karl, "Überspringen")
+    assert "Getan: <b>fett</b> & Co" in review.text
+    assert "&lt;b&gt;fett&lt;/b&gt; &amp; Co" in (review.message.text or "")
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].status is Status.ON_TRACK
+    assert draft.answers[0].progress_note == "<b>fett</b> & Co"
+
+
+async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    question = await tap(world, karl, "III.4.1")
+    before = len(world.standin.sent_messages(karl.id))
+    first_tap = await world.standin.press_button(karl, "🟢 im Plan", message_id=question.message_id)
+    second_tap = await world.standin.press_button(
+        karl, "🟢 im Plan", message_id=question.message_id
+    )
+    await world.settle(first_tap)
+    await world.settle(second_tap)
+    sent = world.standin.sent_messages(karl.id)[before:]
+    assert len(sent) == 1  # one next question, no "nicht mehr aktuell"
+
+    update_id = await world.standin.send_text(karl, "Erster Text")
+    await world.settle(update_id)
+    count = len(world.standin.sent_messages(karl.id))
+    assert world.last(karl).text.startswith("III.4.1 · Mittel- und langfristig (2/2)")
+    for delivery in (2, 3):  # Telegram delivers the same update again, twice
+        world.standin.redeliver(update_id)
+        await world.settle(update_id, times=delivery)
+    assert len(world.standin.sent_messages(karl.id)) == count
+    [draft] = await reports(world, "III.4.1")
+    first, second = sorted(draft.answers, key=lambda a: a.horizon_target_id)
+    assert (first.status, first.progress_note, second.status) == (
+        Status.ON_TRACK,
+        "Erster Text",
+        None,
+    )
+
+
+async def test_shared_measure_each_office_reports_its_part(round_open: World) -> None:
+    world = round_open
+    wanda = await add_person(
+        world, 611, "Wanda Wohnen", "Leitstelle Wohnen", "Amt für soziale Leistungen"
+    )
+    overview = await world.say(wanda, "/bericht")
+    assert overview.buttons == [
+        ["Der Reihe nach"],
+        ["III.1.1 · Leitstelle Wohnen"], ["III.1.1 · Amt für soziale Leistungen"],
+        ["III.1.2 · Leitstelle Wohnen"], ["III.1.2 · Amt für soziale Leistungen"],
+        ["III.3.2 · Amt für soziale Leistungen"], ["V.1.1 · Amt für soziale Leistungen"],
+    ]  # fmt: skip
+    world.standin.mark_read(wanda.id)
+    await world.standin.press_button(wanda, "III.1.1 · Amt für soziale Leistungen")
+    header, _ = await world.standin.wait_for_messages(wanda.id, count=2)
+    assert (header.plain_text or "").startswith("Maßnahme III.1.1 · für Amt für soziale Leistungen")
+    for label in (
+        "⚪ nicht begonnen",
+        "Überspringen",
+        "🟢 im Plan",
+        "Überspringen",
+        "Überspringen",
+    ):
+        await tap(world, wanda, label)
+    done = await tap(world, wanda, "Absenden")
+    assert done.text == "Noch offen: 5. Weiter?"
+    assert world.standin.sent_messages(wanda.id)[-2].plain_text == (
+        "✅ III.1.1 · für Amt für soziale Leistungen abgesendet (Version 1)."
+    )
+    overview = await world.say(wanda, "/bericht")
+    assert ["✅ III.1.1 · Amt für soziale Leistungen"] in overview.buttons
+    assert ["III.1.1 · Leitstelle Wohnen"] in overview.buttons
+    # Karl (Flüchtlingskoordination) sees only his own office's measures
+    karl_overview = await world.say(world.contact, "/bericht")
+    assert [row[0] for row in karl_overview.buttons[1:]] == KARL_CODES
+
+
+async def test_two_contacts_of_one_office_at_the_same_time(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    kira = await add_person(world, 612, "Kira Kollegin", "Flüchtlingskoordination")
+    for user in (karl, kira):
+        await world.say(user, "/bericht")
+        await tap(world, user, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")
+    await tap(world, kira, "🔴 gefährdet")
+    await world.say(kira, "Stelle unbesetzt")
+    await world.say(karl, "Läuft")
+    assert world.last(karl).text.startswith("III.2.1 · Erfolgsindikator")
+    await tap(world, kira, "Personal")
+    await tap(world, kira, "Nein")
+    await tap(world, karl, "Überspringen")
+    await tap(world, kira, "Überspringen")
+    await tap(world, kira, "Absenden")
+    await tap(world, karl, "Absenden")
+    by_kira, by_karl = sorted(await reports(world, "III.2.1"), key=lambda r: r.version or 0)
+    async with world.sessions() as session:
+        authors = {c.id: c.display_name for c in await session.scalars(select(Contact))}
+    assert (authors[by_kira.author_id or 0], by_kira.version) == ("Kira Kollegin", 1)
+    assert (authors[by_karl.author_id or 0], by_karl.version) == ("Karl Kontakt", 2)
+    assert by_kira.answers[0].status is Status.AT_RISK
+    assert by_karl.answers[0].status is Status.ON_TRACK
+    assert by_karl.answers[0].obstacle is None
