@@ -20,7 +20,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from bot.logging_setup import configure_logging
-from bot.runtime import build_application, serving
+from bot.runtime import build_application, serving, track_handled
 from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from conversations.framework import utcnow
@@ -166,6 +166,7 @@ async def run_demo(base: Settings, lines: AsyncIterator[str], out: TextIO, echo:
             transcript = Transcript(out, names)
             intro = INTRO.format(offices=" und ".join(CONTACT_OFFICES))
             application = build_application(settings)
+            handled = track_handled(application)
             async with serving(application, poll_timeout=1):
                 await standin.until_idle()
                 print(intro, file=out)
@@ -187,23 +188,27 @@ async def run_demo(base: Settings, lines: AsyncIterator[str], out: TextIO, echo:
                         else:
                             current = chosen
                     elif line.isdigit():
-                        await press(standin, current, int(line), out)
+                        update_id = await press(standin, current, int(line), out)
+                        if update_id is not None:
+                            await handled.wait_for(update_id)
                     elif line:
-                        await standin.send_text(current.user, line, current.chat)
-                    await standin.until_idle(timeout=30, quiet=0.15)
+                        await handled.wait_for(
+                            await standin.send_text(current.user, line, current.chat)
+                        )
                     transcript.show_new(standin)
                     print(f"[{current.label}] ", end="", file=out, flush=True)
                 print(file=out)
     print("Demo beendet.", file=out)
 
 
-async def press(standin: BotApiStandIn, persona: Persona, number: int, out: TextIO) -> None:
+async def press(standin: BotApiStandIn, persona: Persona, number: int, out: TextIO) -> int | None:
+    """Press button ``number`` of the chat's newest keyboard; the update id, if pressed."""
     found = latest_buttons(standin, persona.chat_id)
     if found is None or not 1 <= number <= len(found[1]):
         print(f"Keine Schaltfläche Nr. {number} in diesem Chat.", file=out)
-        return
+        return None
     message_id, labels = found
-    await standin.press_button(
+    return await standin.press_button(
         persona.user, labels[number - 1], chat=persona.chat_id, message_id=message_id
     )
 

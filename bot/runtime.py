@@ -5,6 +5,7 @@ All handlers are registered here, in one visible place, in the order they are tr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
 from bot.errors import on_error
 from bot.logging_setup import configure_logging, protect_secrets
@@ -125,6 +126,44 @@ async def serving(application: BotApplication, poll_timeout: int = 10) -> AsyncI
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+class HandledUpdates:
+    """Counts of fully handled updates, for driving the bot step by step (demo, tests).
+
+    :func:`track_handled` registers a handler in a group after all of the bot's own, so an
+    update is counted only once its handlers have run and their replies were sent.
+    """
+
+    GROUP = 1000
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.changed = asyncio.Event()
+
+    def record(self, update_id: int) -> None:
+        self.counts[update_id] = self.counts.get(update_id, 0) + 1
+        self.changed.set()
+
+    async def wait_for(self, update_id: int, times: int = 1, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until ``update_id`` was handled ``times`` times (a re-delivery counts again)."""
+        async with asyncio.timeout(timeout):
+            while self.counts.get(update_id, 0) < times:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+def track_handled(
+    application: BotApplication, handled: HandledUpdates | None = None
+) -> HandledUpdates:
+    """Count ``application``'s handled updates (into ``handled``, e.g. across a restart)."""
+    handled = handled if handled is not None else HandledUpdates()
+
+    async def record(update: Update, _context: object) -> None:
+        handled.record(update.update_id)
+
+    application.add_handler(TypeHandler(Update, record), group=HandledUpdates.GROUP)
+    return handled
 
 
 def run_bot(settings: Settings) -> None:

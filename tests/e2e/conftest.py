@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -12,10 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Update
-from telegram.ext import TypeHandler
 
-from bot.runtime import BotApplication, build_application, serving
+from bot.runtime import BotApplication, HandledUpdates, build_application, serving, track_handled
 from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
@@ -24,7 +21,6 @@ from storage.models import Contact, Office, Role
 from storage.people import add_contact
 from storage.setup import init_database
 
-HANDLED_GROUP = 1000
 TOKEN = "7000000002:AAE2eTestTokenNeverLogged_0123456789ab"
 COORDINATION_CHAT = -1001000000001
 FOREIGN_GROUP = -1001000000999
@@ -41,25 +37,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-class HandledUpdates:
-    """Update ids the bot has finished handling, recorded by a handler in the last group."""
-
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-        self.changed = asyncio.Event()
-
-    def record(self, update_id: int) -> None:
-        self.counts[update_id] = self.counts.get(update_id, 0) + 1
-        self.changed.set()
-
-    async def wait_for(self, update_id: int, times: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until ``update_id`` was handled ``times`` times (a re-delivery counts again)."""
-        async with asyncio.timeout(timeout):
-            while self.counts.get(update_id, 0) < times:
-                self.changed.clear()
-                await self.changed.wait()
 
 
 @dataclass
@@ -217,12 +194,7 @@ async def start_bot(
     clock: Clock,
 ) -> BotApplication:
     app = build_application(settings, engine=engine, clock=clock)
-
-    async def record(update: Update, _context: object) -> None:
-        handled.record(update.update_id)
-
-    # Test instrumentation only: a handler in a group after all of the bot's own.
-    app.add_handler(TypeHandler(Update, record), group=HANDLED_GROUP)
+    track_handled(app, handled)  # one record across restarts
     await stack.enter_async_context(serving(app, poll_timeout=1))
     return app
 
