@@ -20,16 +20,6 @@ from storage.models import Obstacle, Status
 NEEDS_FOLLOW_UP = frozenset({Status.DELAYED, Status.AT_RISK})
 TEXT_LIMIT = 2000
 
-# From most to least critical: a measure shared by several offices shows the worst.
-CRITICALITY: tuple[Status, ...] = (
-    Status.AT_RISK,
-    Status.DELAYED,
-    Status.NOT_STARTED,
-    Status.ON_TRACK,
-    Status.ACHIEVED,
-    Status.DROPPED,
-)
-
 
 class AnswerLike(Protocol):
     """What the plan reads of a stored answer (``storage.models.TargetAnswer`` fits)."""
@@ -148,9 +138,3 @@ def previous_question(answers: Sequence[AnswerLike], indicator_note: str | None)
 def answered_questions(answers: Sequence[AnswerLike], indicator_note: str | None) -> list[Question]:
     """Questions with a stored answer, in order: the choices for "Ändern"."""
     return [q for q in plan(answers) if stored_value(q, answers, indicator_note) is not None]
-
-
-def most_critical(statuses: Sequence[Status | None]) -> Status | None:
-    """The overall status of a measure shared by several offices: the most critical one."""
-    known = [status for status in statuses if status is not None]
-    return min(known, key=CRITICALITY.index) if known else None

@@ -205,6 +205,35 @@ ROUND_ANNOUNCEMENT = (
 )
 REPORT_NOW = "Jetzt berichten"
 
+# --- exports and charts ----------------------------------------------------------------------
+
+STATUS_WORDS = {
+    "achieved": "erreicht",
+    "on_track": "im Plan",
+    "delayed": "verzögert",
+    "at_risk": "gefährdet",
+    "not_started": "nicht begonnen",
+    "dropped": "entfällt",
+}
+NO_REPORT = "ohne Bericht"
+EXPORT_CURRENT_COLUMNS = (
+    "Code", "Maßnahme", "Zielhorizont", "Begriffe", "Ziel", "Status", "Letzter Bericht",
+    "Amt", "Aktuelle Runde", "Was getan", "Hindernis", "Unterstützung erbeten",
+    "Unterstützung: wobei", "Zahlen/Belege",
+)  # fmt: skip
+EXPORT_HISTORY_COLUMNS = (
+    "Runde", "Code", "Amt", "Version", "Abgesendet", "Von", "Zielhorizont", "Ziel", "Status",
+    "Unverändert übernommen", "Was getan", "Hindernis", "Unterstützung erbeten",
+    "Unterstützung: wobei", "Zahlen/Belege",
+)  # fmt: skip
+EXPORT_HISTORY_SHEET = "Verlauf"
+YES_WORD = "ja"
+NO_WORD = "nein"
+CURRENT_YES = "ja"
+CURRENT_NO = "nein (älter)"
+CHART_TITLE = "Stand der Zielhorizonte je Handlungsfeld ({day})"
+CHART_AXIS = "Anzahl Zielhorizonte"
+
 # --- command line ----------------------------------------------------------------------------
 
 CLI_INVITE_LINK = "Einladungslink für {target} (gültig bis {until}, nur einmal verwendbar):"

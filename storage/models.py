@@ -332,3 +332,20 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LatestReport(Base):
+    """The latest submitted report of each office on each measure.
+
+    Kept up to date on every submission so that the current-state views read one row per
+    measure and office, however long the history grows. It can always be rebuilt from
+    ``reports`` (migration 0003 does so).
+    """
+
+    __tablename__ = "latest_reports"
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from storage.models import (
     FieldOfAction,
     Goal,
     HorizonTarget,
+    LatestReport,
     Measure,
     Office,
     ProcessedUpdate,
@@ -275,8 +276,29 @@ async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
     draft.version = (highest or 0) + 1
     draft.submitted_at = now
     draft.updated_at = now
+    latest = await session.get(LatestReport, (draft.measure_id, draft.office_id))
+    if latest is None:
+        session.add(
+            LatestReport(
+                measure_id=draft.measure_id,
+                office_id=draft.office_id,
+                report_id=draft.id,
+                round_id=draft.round_id,
+                submitted_at=now,
+            )
+        )
+    elif await _opens_on(session, draft.round_id) >= await _opens_on(session, latest.round_id):
+        latest.report_id, latest.round_id, latest.submitted_at = draft.id, draft.round_id, now
     await session.flush()
     return draft.version
+
+
+async def _opens_on(session: AsyncSession, round_id: int) -> date:
+    opens_on = await session.scalar(
+        select(ReportingRound.opens_on).where(ReportingRound.id == round_id)
+    )
+    assert opens_on is not None
+    return opens_on
 
 
 # --- idempotency -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from conversations.report_questions import (
     Question,
     answered_questions,
     current_question,
-    most_critical,
     plan,
     previous_question,
 )
@@ -70,10 +69,3 @@ def test_question_keys_round_trip_and_reject_nonsense() -> None:
         assert Question.parse(question.key) == question
     for bad in ("xx.1", "st", "st.abc", "in.3", ""):
         assert Question.parse(bad) is None
-
-
-def test_most_critical() -> None:
-    assert most_critical([Status.ON_TRACK, Status.AT_RISK, Status.DELAYED]) is Status.AT_RISK
-    assert most_critical([Status.ACHIEVED, Status.NOT_STARTED]) is Status.NOT_STARTED
-    assert most_critical([None, Status.DROPPED]) is Status.DROPPED
-    assert most_critical([]) is None

@@ -82,3 +82,10 @@ async def test_upgrade_from_first_schema_keeps_reports(engine: AsyncEngine) -> N
     assert len(rows) == 1
     assert rows[0][1] == 1
     assert str(rows[0][2]).startswith("2026-01-03")
+    async with engine.connect() as connection:
+        latest = (
+            await connection.execute(
+                text("SELECT measure_id, office_id, report_id FROM latest_reports")
+            )
+        ).all()
+    assert [tuple(row) for row in latest] == [(1, 1, 1)]
