@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -28,6 +30,7 @@ from storage.database import create_engine, session_factory
 from storage.models import Office
 from storage.people import OfficeLookup, find_office
 from storage.setup import SchemaOutdated, init_database, require_current_schema
+from storage.status import full_history, load_snapshot
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -91,6 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--office", metavar="AMT", help="Ansprechperson für dieses Amt einladen")
     who.add_argument(
         "--coordinator", action="store_true", help="jemanden für die Koordinierungsstelle einladen"
+    )
+    export_parser = commands.add_parser(
+        "export",
+        help="Stand und Verlauf als Excel- oder CSV-Datei exportieren",
+        description="Schreibt den aktuellen Stand (ein Blatt je Handlungsfeld) und den "
+        "vollständigen Verlauf aller Berichte in eine Excel-Datei, oder in zwei CSV-Dateien "
+        "(DATEI und DATEI mit '-verlauf' vor der Endung).",
+    )
+    export_parser.add_argument(
+        "--format", choices=["xlsx", "csv"], default="xlsx", help="Dateiformat (Standard: xlsx)"
+    )
+    export_parser.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="DATEI", help="Zieldatei"
     )
     commands.add_parser(
         "run",
@@ -241,6 +257,85 @@ def cmd_invite(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     return _with_engine(settings, work)
 
 
+def export_paths(output: Path, file_format: str) -> list[Path]:
+    """The files an export writes: the workbook, or the current-state and history CSV."""
+    if file_format == "xlsx":
+        return [output]
+    history = output.with_name(f"{output.stem}{texts.EXPORT_HISTORY_FILE_SUFFIX}{output.suffix}")
+    return [output, history]
+
+
+def _check_export_path(path: Path) -> None:
+    if path.is_dir():
+        raise CommandError(texts.EXPORT_IS_DIRECTORY.format(path=path))
+    if not path.parent.is_dir():
+        raise CommandError(texts.EXPORT_NO_DIRECTORY.format(directory=path.parent))
+
+
+def _not_writable(path: Path, error: OSError) -> CommandError:
+    return CommandError(texts.EXPORT_NOT_WRITABLE.format(path=path, reason=error.strerror or error))
+
+
+@contextmanager
+def _replacing(paths: Sequence[Path]) -> Iterator[list[BinaryIO]]:
+    """Files that take the place of ``paths`` only once everything is written.
+
+    Each is written as a hidden temporary file next to its target (so permissions follow
+    the umask as usual) and renamed over the target at the end; a failed export leaves
+    existing files alone.
+    """
+    opened: list[tuple[BinaryIO, Path, Path]] = []
+    try:
+        for path in paths:
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                opened.append((open(temporary, "xb"), temporary, path))  # noqa: SIM115
+            except OSError as error:
+                raise _not_writable(path, error) from None
+        try:
+            yield [handle for handle, _, _ in opened]
+        except OSError as error:  # while writing; all targets share one directory
+            raise _not_writable(paths[0], error) from None
+        for handle, temporary, path in opened:
+            try:
+                handle.close()
+                os.replace(temporary, path)
+            except OSError as error:
+                raise _not_writable(path, error) from None
+    finally:
+        for handle, temporary, _ in opened:
+            handle.close()
+            temporary.unlink(missing_ok=True)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot import export  # openpyxl loads only when needed
+
+    paths = export_paths(args.output, args.format)
+    for path in paths:
+        _check_export_path(path)
+
+    async def work(engine: AsyncEngine) -> int:
+        await require_current_schema(engine)
+        today = utcnow().astimezone(settings.zone).date()
+        async with session_factory(engine)() as session:
+            snapshot = await load_snapshot(session, today)
+            with _replacing(paths) as files:
+                if args.format == "xlsx":
+                    await export.write_xlsx(
+                        files[0], snapshot, full_history(session), settings.zone
+                    )
+                else:
+                    await export.write_csv(
+                        files[0], files[1], snapshot, full_history(session), settings.zone
+                    )
+        for path in paths:
+            print(texts.EXPORT_WRITTEN.format(path=path), file=out)
+        return EXIT_OK
+
+    return _with_engine(settings, work)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.demo import demo
 
@@ -268,6 +363,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "init": cmd_init,
     "catalogue": cmd_catalogue,
     "invite": cmd_invite,
+    "export": cmd_export,
     "demo": cmd_demo,
     "run": cmd_run,
 }

@@ -1,0 +1,93 @@
+"""The status chart: how many horizon targets of each field of action stand where.
+
+Drawn with matplotlib's object-oriented API on an explicit Agg canvas (no pyplot, no
+display, no global figure registry), so it is safe to call from any thread and keeps
+nothing alive after it returns.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections import Counter
+from datetime import date
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from conversations import texts
+from storage.models import Status
+from storage.status import FieldState, Snapshot
+
+# Segment order and colours, matching the emoji of texts.STATUS_LABELS; None: no report yet.
+SEGMENTS: tuple[tuple[Status | None, str], ...] = (
+    (Status.ACHIEVED, "#2e8b3e"),  # ✅
+    (Status.ON_TRACK, "#7cc47f"),  # 🟢
+    (Status.DELAYED, "#f4c430"),  # 🟡
+    (Status.AT_RISK, "#d8392b"),  # 🔴
+    (Status.NOT_STARTED, "#e4e4e4"),  # ⚪
+    (Status.DROPPED, "#1f1f1f"),  # ⚫
+    (None, "#9a9a9a"),  # ohne Bericht
+)
+DARK = {Status.ACHIEVED, Status.AT_RISK, Status.DROPPED}  # segments that need white numbers
+WIDTH_PX, HEIGHT_PX, DPI = 1000, 500, 100
+
+
+def segment_label(status: Status | None) -> str:
+    return texts.STATUS_WORDS[status.value] if status is not None else texts.NO_REPORT
+
+
+def status_counts(field: FieldState) -> Counter[Status | None]:
+    """Horizon targets of the field by overall status (None: nobody has reported)."""
+    return Counter(target.overall for target in field.targets())
+
+
+def status_chart(snapshot: Snapshot, day: date) -> bytes:
+    """A PNG of 1000×500 px: a stacked horizontal bar per field of action."""
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # the Agg backend, chosen explicitly for this figure only
+    axes = figure.add_subplot()
+    names = [
+        textwrap.fill(f"{field.numeral} {field.title}", 26, max_lines=2, placeholder="…")
+        for field in snapshot.fields
+    ]
+    counts = [status_counts(field) for field in snapshot.fields]
+    positions = list(range(len(names)))
+    left = [0] * len(names)
+    for status, colour in SEGMENTS:
+        widths = [count[status] for count in counts]
+        bars = axes.barh(
+            positions, widths, left=left, color=colour, edgecolor="#555555", linewidth=0.5
+        )
+        axes.bar_label(
+            bars,
+            labels=[str(width) if width else "" for width in widths],
+            label_type="center",
+            fontsize=9,
+            color="white" if status in DARK else "black",
+        )
+        left = [start + width for start, width in zip(left, widths, strict=True)]
+    axes.set_yticks(positions, names, fontsize=9)
+    axes.set_ylim(max(len(names), 1) - 0.5, -0.5)  # field I at the top
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlim(0, max([*left, 1]))
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlabel(texts.CHART_AXIS)
+    axes.set_title(texts.CHART_TITLE.format(day=day.strftime("%d.%m.%Y")), fontsize=12)
+    figure.legend(
+        handles=[
+            Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5, label=segment_label(status))
+            for status, colour in SEGMENTS
+        ],
+        loc="outside lower center",
+        ncols=len(SEGMENTS),
+        frameon=False,
+        fontsize=9,
+    )
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

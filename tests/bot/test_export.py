@@ -1,0 +1,320 @@
+"""Excel and CSV exports built from a hand-made read model (no database)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.export import (
+    build_csv,
+    build_xlsx,
+    current_rows,
+    history_rows,
+    neutralise,
+    sheet_name,
+)
+from conversations import texts
+from storage.models import Obstacle, Status
+from storage.status import (
+    FieldState,
+    GoalState,
+    HistoryEntry,
+    MeasureState,
+    OfficeReport,
+    RoundInfo,
+    Snapshot,
+    TargetAnswerView,
+    TargetState,
+)
+
+ZONE = ZoneInfo("Europe/Berlin")
+LATE_EVENING = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # already 25.11. in Berlin
+OCTOBER = datetime(2026, 10, 3, 10, 0, tzinfo=UTC)  # 12:00 in Berlin (summer time)
+
+
+def report(
+    office: str,
+    status: Status,
+    when: datetime,
+    *,
+    current: bool,
+    note: str | None = None,
+    obstacle: Obstacle | None = None,
+    support_requested: bool = False,
+    support_note: str | None = None,
+) -> OfficeReport:
+    return OfficeReport(
+        office=office,
+        status=status,
+        note=note,
+        obstacle=obstacle,
+        support_requested=support_requested,
+        support_note=support_note,
+        carried_over=False,
+        submitted_at=when,
+        current=current,
+    )
+
+
+SHARED = MeasureState(
+    id=1,
+    code="V.1.1",
+    title="Gesundheitslotsen ausbilden",
+    indicator="Zahl der Lotsen",
+    offices=("Gesundheitsamt", "Sozialamt"),
+    targets=(
+        TargetState(
+            id=11,
+            terms="kurz",
+            target="Zehn Lotsen sind ausgebildet.",
+            reports=(
+                report(
+                    "Gesundheitsamt",
+                    Status.DELAYED,
+                    LATE_EVENING,
+                    current=True,
+                    note='=HYPERLINK("http://x","klick")',
+                    obstacle=Obstacle.STAFF,
+                    support_requested=True,
+                    support_note="Eine halbe Stelle",
+                ),
+                report("Sozialamt", Status.ON_TRACK, OCTOBER, current=False, note="-"),
+            ),
+        ),
+        TargetState(id=12, terms="mittel+lang", target="Das Angebot ist verstetigt.", reports=()),
+    ),
+    indicator_notes=(("Gesundheitsamt", "@7 Lotsen"),),
+    reported_in_round=frozenset({"Gesundheitsamt"}),
+)
+HEALTH = FieldState(numeral="V", title="Gesundheit", goals=(GoalState("V.1", "Zugang", (SHARED,)),))
+LONG = FieldState(
+    numeral="II",
+    title="Ausbildung und berufliche Integration",
+    goals=(
+        GoalState(
+            "II.1",
+            "Übergänge",
+            (
+                MeasureState(
+                    id=2,
+                    code="II.1.1",
+                    title="Beratung",
+                    indicator="Fälle",
+                    offices=("Jobcenter",),
+                    targets=(TargetState(21, "lang", "Alle beraten.", ()),),
+                    indicator_notes=(),
+                    reported_in_round=frozenset(),
+                ),
+            ),
+        ),
+    ),
+)
+SNAPSHOT = Snapshot(
+    fields=(LONG, HEALTH), round=RoundInfo(7, date(2026, 11, 1), date(2026, 11, 30))
+)
+
+HISTORY = [
+    HistoryEntry(
+        round_opens_on=date(2026, 10, 1),
+        measure_code="V.1.1",
+        office="Sozialamt",
+        version=1,
+        submitted_at=OCTOBER,
+        author="Bea Beispiel",
+        indicator_note=None,
+        answers=(
+            ("kurz", "Zehn Lotsen sind ausgebildet.", TargetAnswerView(Status.ON_TRACK, "-", None, False, None, False)),
+            ("mittel+lang", "Das Angebot ist verstetigt.", TargetAnswerView(Status.NOT_STARTED, "", None, False, None, True)),
+        ),
+    ),
+    HistoryEntry(
+        round_opens_on=date(2026, 11, 1),
+        measure_code="V.1.1",
+        office="Gesundheitsamt",
+        version=2,
+        submitted_at=LATE_EVENING,
+        author=None,
+        indicator_note="@7 Lotsen",
+        answers=(
+            (
+                "kurz",
+                "Zehn Lotsen sind ausgebildet.",
+                TargetAnswerView(Status.DELAYED, "+1 Kurs", Obstacle.FUNDING, True, "Geld", False),
+            ),
+        ),
+    ),
+]  # fmt: skip
+
+ROW_HEALTH_OFFICE = (
+    "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz", "Zehn Lotsen sind ausgebildet.",
+    "verzögert", date(2026, 11, 25), "Gesundheitsamt", "ja", "'=HYPERLINK(\"http://x\",\"klick\")",
+    "Personal", "ja", "Eine halbe Stelle", "'@7 Lotsen",
+)  # fmt: skip
+ROW_SOCIAL_OFFICE = (
+    "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz", "Zehn Lotsen sind ausgebildet.",
+    "im Plan", date(2026, 10, 3), "Sozialamt", "nein (älter)", "'-", None, "nein", None, None,
+)  # fmt: skip
+ROW_NO_REPORT = (
+    "V.1.1", "Gesundheitslotsen ausbilden", "Mittel- und langfristig", "mittel, lang",
+    "Das Angebot ist verstetigt.", "ohne Bericht", None, None, None, None, None, None, None, None,
+)  # fmt: skip
+HISTORY_ROWS = [
+    (
+        date(2026, 10, 1), "V.1.1", "Sozialamt", 1, datetime(2026, 10, 3, 12, 0), "Bea Beispiel",
+        "Kurzfristig", "Zehn Lotsen sind ausgebildet.", "im Plan", "nein", "'-", None, "nein", None, None,
+    ),
+    (
+        date(2026, 10, 1), "V.1.1", "Sozialamt", 1, datetime(2026, 10, 3, 12, 0), "Bea Beispiel",
+        "Mittel- und langfristig", "Das Angebot ist verstetigt.", "nicht begonnen", "ja", None, None,
+        "nein", None, None,
+    ),
+    (
+        date(2026, 11, 1), "V.1.1", "Gesundheitsamt", 2, datetime(2026, 11, 25, 0, 30), "–",
+        "Kurzfristig", "Zehn Lotsen sind ausgebildet.", "verzögert", "nein", "'+1 Kurs",
+        "Finanzierung", "ja", "Geld", "'@7 Lotsen",
+    ),
+]  # fmt: skip
+
+
+def test_neutralise_formula_starts() -> None:
+    assert [neutralise(text) for text in ["=1+1", "+49", "-", "@a", "\tx", "a=b", "–"]] == [
+        "'=1+1", "'+49", "'-", "'@a", "'\tx", "a=b", "–",
+    ]  # fmt: skip
+    assert neutralise("\x01=cmd") == "'=cmd"  # a control character cannot hide a formula
+
+
+def test_current_rows() -> None:
+    assert current_rows(HEALTH, ZONE) == [ROW_HEALTH_OFFICE, ROW_SOCIAL_OFFICE, ROW_NO_REPORT]
+    assert all(len(row) == len(texts.EXPORT_CURRENT_COLUMNS) for row in current_rows(LONG, ZONE))
+
+
+def test_history_rows() -> None:
+    assert list(history_rows(HISTORY, ZONE)) == HISTORY_ROWS
+    empty = HistoryEntry(date(2026, 9, 1), "I.1.1", "Amt", 1, OCTOBER, "A", "=2", ())
+    assert list(history_rows([empty], ZONE)) == [
+        (date(2026, 9, 1), "I.1.1", "Amt", 1, datetime(2026, 10, 3, 12, 0), "A", *[None] * 8, "'=2")
+    ]
+
+
+def test_sheet_names_are_valid_and_unique() -> None:
+    taken = {"verlauf"}
+    names = [
+        sheet_name(text, taken)
+        for text in [
+            "II Ausbildung und berufliche Integration",
+            "III Wohnen: [neu]/alt?*\\",
+            "iii wohnen neu alt",
+            "Verlauf",
+            "'Zitat'",
+        ]
+    ]
+    assert names == [
+        "II Ausbildung und berufliche…",
+        "III Wohnen neu alt",
+        "iii wohnen neu alt (2)",
+        "Verlauf (2)",
+        "Zitat",
+    ]
+    assert all(len(name) <= 31 for name in names)
+
+
+async def entries() -> AsyncIterator[HistoryEntry]:
+    for entry in HISTORY:
+        yield entry
+
+
+async def test_workbook() -> None:
+    data = await build_xlsx(SNAPSHOT, entries(), ZONE)
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["II Ausbildung und berufliche…", "V Gesundheit", "Verlauf"]
+
+    sheet = book["V Gesundheit"]
+    rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+    assert rows[0] == texts.EXPORT_CURRENT_COLUMNS
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:N4"
+    assert sheet.column_dimensions["B"].width == 45
+    # openpyxl reads every date back as a datetime; what matters is that it is one.
+    assert rows[1] == (*ROW_HEALTH_OFFICE[:6], datetime(2026, 11, 25), *ROW_HEALTH_OFFICE[7:])
+    assert rows[2] == (*ROW_SOCIAL_OFFICE[:6], datetime(2026, 10, 3), *ROW_SOCIAL_OFFICE[7:])
+    assert rows[3] == ROW_NO_REPORT
+    assert sheet["G2"].is_date
+    assert sheet["G2"].number_format == "DD.MM.YYYY"
+    assert sheet["J2"].data_type == "s"  # the formula stayed text
+
+    history = book["Verlauf"]
+    rows = [tuple(cell.value for cell in row) for row in history.iter_rows()]
+    assert rows[0] == texts.EXPORT_HISTORY_COLUMNS
+    assert rows[1] == (datetime(2026, 10, 1), *HISTORY_ROWS[0][1:])
+    assert rows[3] == (datetime(2026, 11, 1), *HISTORY_ROWS[2][1:])
+    assert len(rows) == 4
+    assert history["E4"].number_format == "DD.MM.YYYY HH:MM"
+    assert history["A4"].is_date
+
+    long = book["II Ausbildung und berufliche…"]
+    assert [cell.value for cell in long[2]][:6] == [
+        "II.1.1", "Beratung", "Langfristig", "lang", "Alle beraten.", "ohne Bericht",
+    ]  # fmt: skip
+
+
+async def test_workbook_from_a_plain_list_and_empty_history() -> None:
+    book = load_workbook(io.BytesIO(await build_xlsx(SNAPSHOT, HISTORY, ZONE)))
+    assert book["Verlauf"].max_row == 4
+    book = load_workbook(io.BytesIO(await build_xlsx(Snapshot((), None), [], ZONE)))
+    assert book.sheetnames == ["Verlauf"]
+    assert [c.value for c in book["Verlauf"][1]] == list(texts.EXPORT_HISTORY_COLUMNS)
+
+
+def parse(data: bytes) -> list[list[str]]:
+    assert data.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+async def test_csv_files() -> None:
+    current, past = await build_csv(SNAPSHOT, entries(), ZONE)
+    assert current.startswith(codecs.BOM_UTF8 + "Handlungsfeld;Code;Maßnahme;".encode())
+    rows = parse(current)
+    assert rows[0] == [texts.EXPORT_FIELD_COLUMN, *texts.EXPORT_CURRENT_COLUMNS]
+    assert rows[1][:7] == [
+        "II Ausbildung und berufliche Integration", "II.1.1", "Beratung", "Langfristig",
+        "lang", "Alle beraten.", "ohne Bericht",
+    ]  # fmt: skip
+    assert rows[2] == [
+        "V Gesundheit", "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz",
+        "Zehn Lotsen sind ausgebildet.", "verzögert", "25.11.2026", "Gesundheitsamt", "ja",
+        "'=HYPERLINK(\"http://x\",\"klick\")", "Personal", "ja", "Eine halbe Stelle", "'@7 Lotsen",
+    ]  # fmt: skip
+    assert rows[3][7:11] == ["03.10.2026", "Sozialamt", "nein (älter)", "'-"]
+    assert rows[4][6:] == ["ohne Bericht", *[""] * 8]
+    assert len(rows) == 5
+
+    rows = parse(past)
+    assert rows[0] == list(texts.EXPORT_HISTORY_COLUMNS)
+    assert rows[3] == [
+        "01.11.2026", "V.1.1", "Gesundheitsamt", "2", "25.11.2026 00:30", "–", "Kurzfristig",
+        "Zehn Lotsen sind ausgebildet.", "verzögert", "nein", "'+1 Kurs", "Finanzierung", "ja",
+        "Geld", "'@7 Lotsen",
+    ]  # fmt: skip
+    assert len(rows) == 4
+
+
+async def test_aborted_export_leaves_no_temporary_files() -> None:
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    before = list(ALL_TEMP_FILES)
+
+    async def failing() -> AsyncIterator[HistoryEntry]:
+        yield HISTORY[0]
+        raise RuntimeError("Verbindung verloren")
+
+    with pytest.raises(RuntimeError, match="Verbindung verloren"):
+        await build_xlsx(SNAPSHOT, failing(), ZONE)
+    assert list(ALL_TEMP_FILES) == before
