@@ -21,7 +21,7 @@ from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 from bot.errors import on_error
 from bot.logging_setup import configure_logging, protect_secrets
 from bot.settings import Settings
-from conversations import fallback, onboarding, people, reporting
+from conversations import fallback, onboarding, people, reporting, status
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage.database import create_engine, session_factory
@@ -31,7 +31,12 @@ log = logging.getLogger(__name__)
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
 # Routers in the order their handlers are tried; the fallback comes last.
-ROUTERS: tuple[Router, ...] = (onboarding.router, people.router, reporting.router)
+ROUTERS: tuple[Router, ...] = (
+    onboarding.router,
+    people.router,
+    reporting.router,
+    status.router,
+)
 FALLBACK = fallback.router
 
 

@@ -33,6 +33,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("zurueck", "Zur vorigen Frage", Audience.MEMBER),
     Command("abbrechen", "Bericht pausieren (alles bleibt gespeichert)", Audience.MEMBER),
     Command("runde", "Berichtsrunde öffnen", Audience.COORDINATOR, in_group=True),
+    Command("status", "Stand: Übersicht, Handlungsfeld oder Code", Audience.MEMBER, in_group=True),
+    Command(
+        "offen", "Wer in dieser Runde noch berichten muss", Audience.COORDINATOR, in_group=True
+    ),
+    Command("verlauf", "Verlauf einer Maßnahme über die Runden", Audience.MEMBER, in_group=True),
+    Command(
+        "export", "Excel-Datei (oder CSV) für den Stadtrat", Audience.COORDINATOR, in_group=True
+    ),
     Command("kontakte", "Ansprechpersonen je Amt", Audience.COORDINATOR, in_group=True),
     Command("einladen", "Person einladen", Audience.COORDINATOR),
     Command("deaktivieren", "Zugang einer Person sperren", Audience.COORDINATOR),

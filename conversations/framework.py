@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
@@ -23,6 +23,7 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.constants import ChatType
@@ -44,6 +45,7 @@ from conversations.commands import BY_NAME, Audience
 from storage.models import Contact, Role
 from storage.people import contact_by_telegram_id
 from storage.reporting import claim_update
+from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
@@ -62,6 +64,7 @@ class Services:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime] = utcnow
+    snapshots: SnapshotCache = field(default_factory=SnapshotCache)
 
 
 def services(context: Context) -> Services:
@@ -112,6 +115,15 @@ Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a picture shown inline, or a document to download."""
+
+    data: bytes
+    filename: str
+    photo: bool = False
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send.
 
@@ -123,6 +135,7 @@ class Reply:
     buttons: Buttons = ()
     edit: bool = False
     chat_id: int | None = None
+    attachment: Attachment | None = None  # then ``text`` is its caption (max. 1024 characters)
 
 
 @dataclass
@@ -147,6 +160,11 @@ class Request:
         user = self.update.effective_user
         assert user is not None
         return user.full_name or user.username or str(user.id)
+
+    @property
+    def today(self) -> date:
+        """Today's date in the configured time zone."""
+        return self.now.astimezone(self.services.settings.zone).date()
 
     @property
     def text(self) -> str | None:
@@ -242,6 +260,9 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         if reply.chat_id is not None:
             await _notify(context, reply.chat_id, reply.text, markup)
             continue
+        if reply.attachment is not None:
+            await _send_file(chat, reply.attachment, reply.text, markup)
+            continue
         if reply.edit and query is not None and query.message is not None:
             try:
                 await query.edit_message_text(reply.text, reply_markup=markup)
@@ -252,6 +273,16 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         parts = split_text(reply.text)
         for number, part in enumerate(parts, start=1):
             await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
+
+
+async def _send_file(
+    chat: Chat, attachment: Attachment, caption: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    file = InputFile(attachment.data, filename=attachment.filename)
+    if attachment.photo:
+        await chat.send_photo(file, caption=caption, reply_markup=markup)
+    else:
+        await chat.send_document(file, caption=caption, reply_markup=markup)
 
 
 async def _notify(

@@ -90,12 +90,8 @@ class Draft:
 # --- loading and checking --------------------------------------------------------------------
 
 
-def today(request: Request) -> date:
-    return request.now.astimezone(request.services.settings.zone).date()
-
-
 async def round_now(request: Request) -> ReportingRound | None:
-    return await current_round(request.session, today(request))
+    return await current_round(request.session, request.today)
 
 
 def member(request: Request) -> Contact:
@@ -572,7 +568,7 @@ async def open_round_command(request: Request) -> list[Reply]:
     settings = request.services.settings
     round_, created = await open_round(
         request.session,
-        today=today(request),
+        today=request.today,
         cadence=settings.reporting_cadence,
         now=request.now,
         opened_by=request.active_contact,

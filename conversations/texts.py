@@ -205,6 +205,73 @@ ROUND_ANNOUNCEMENT = (
 )
 REPORT_NOW = "Jetzt berichten"
 
+# --- coordinators' views ---------------------------------------------------------------------
+
+STATUS_EMOJI = {
+    "achieved": "✅",
+    "on_track": "🟢",
+    "delayed": "🟡",
+    "at_risk": "🔴",
+    "not_started": "⚪",
+    "dropped": "⚫",
+}
+NO_REPORT_MARK = "– ohne Bericht"
+OBSTACLE_MARK = "🧱"
+SUPPORT_MARK = "🆘"
+STALE_MARK = "⏳"
+VIEW_LEGEND = "🧱 Hindernis · 🆘 Unterstützung erbeten · ⏳ Bericht älter als die laufende Runde"
+OVERVIEW_HEAD = "<b>Stand des Integrationskonzepts</b>"
+ROUND_LINE = "Berichtsrunde {opens} bis {due}"
+NO_ROUND_LINE = "Keine Berichtsrunde geöffnet."
+OVERVIEW_LINE = "<b>{numeral} {title}</b>: {counts} · {reported}/{total} Maßnahmen berichtet"
+OVERVIEW_HINT = "Details: /status Handlungsfeld, z. B. /status Gesundheit, oder /status V.1.2"
+CHART_BUTTON = "📊 Diagramm"
+FIELD_HEAD = "<b>{numeral} {title}</b>"
+GOAL_LINE = "<b>{code}</b> {title}"
+MEASURE_LINE = "<b>{code}</b> {title}"
+TARGET_LINE = "   {horizon}: {state}"
+TARGET_OVERALL = "   {horizon}: {status} (gesamt)"
+OFFICE_LINE = "      {office}: {state}"
+REPORT_STATE = "{status}{marks} · {office}, {day}{stale}"
+REPORT_STATE_SHORT = "{status}{marks}, {day}{stale}"
+MEASURE_HEAD = "<b>Maßnahme {code}</b> – gesamt: {status}"
+MEASURE_DETAIL = "{title}\n<i>Erfolgsindikator:</i> {indicator}\n<i>Zuständig:</i> {offices}"
+TARGET_DETAIL = "<b>{horizon}:</b> {target}"
+DETAIL_NOTE = "      Getan: {note}"
+DETAIL_OBSTACLE = "      Hindernis: {obstacle}"
+DETAIL_SUPPORT = "      Unterstützung erbeten{note}"
+INDICATOR_NOTES = "<b>Zahlen und Belege zum Erfolgsindikator</b>"
+INDICATOR_NOTE = "   {office}: {note}"
+RECENT_REPORTS = "<b>Letzte Berichte</b>"
+RECENT_REPORT = "   {day} · {office} · Version {version} · {author}: {states}"
+GOAL_HEAD = "<b>Ziel {code}</b> ({field})\n{title}"
+GOAL_MEASURE = "   <b>{code}</b> {status} · {reported} – {title}"
+REPORTED_YES = "berichtet"
+REPORTED_NO = "offen"
+FORMER_CONTACT = "ehemalige Ansprechperson"
+FIELD_CHOICES = "„{query}“ ist nicht eindeutig oder unbekannt. Möglich sind:"
+FIELD_CHOICE = "   /status {numeral} – {title}"
+CODE_UNKNOWN = (
+    "Den Code {code} gibt es nicht. Codes sehen so aus: V.1 (Ziel) oder V.1.2 (Maßnahme)."
+)
+NOT_YOURS = "{code} gehört nicht zu den Maßnahmen Ihrer Ämter."
+NOTHING_VISIBLE = "Für Ihre Ämter sind keine Maßnahmen hinterlegt."
+OUTSTANDING_HEAD = "<b>Noch offen in der Runde bis {due}</b>"
+OUTSTANDING_OFFICE = "<b>{office}</b>: {codes}"
+OUTSTANDING_CONTACTS = "   Ansprechpersonen: {names}"
+OUTSTANDING_NOBODY = "   ⚠️ keine Ansprechperson"
+OUTSTANDING_NONE = "Alle Ämter haben in dieser Runde berichtet."
+NO_ROUND_OUTSTANDING = "Derzeit ist keine Berichtsrunde geöffnet."
+HISTORY_HEAD = "<b>Verlauf {code}</b>\n{title}"
+HISTORY_LINE = "{day}: {states}"
+HISTORY_STATE = "{horizon} {status}"
+HISTORY_EMPTY = "Zu {code} gibt es noch keine Berichte."
+HISTORY_USAGE = "Bitte geben Sie eine Maßnahme an, z. B. /verlauf V.1.2"
+HISTORY_GOAL = "{code} ist ein Ziel; der Verlauf gilt je Maßnahme, z. B. /verlauf {code}.1"
+EXPORT_CAPTION = "Stand und Verlauf, {day}"
+EXPORT_CSV_HINT = "Als CSV: /export csv"
+EXPORT_USAGE = "Mit /export erhalten Sie eine Excel-Datei, mit /export csv zwei CSV-Dateien."
+
 # --- exports and charts ----------------------------------------------------------------------
 
 STATUS_WORDS = {
@@ -233,6 +300,14 @@ CURRENT_YES = "ja"
 CURRENT_NO = "nein (älter)"
 CHART_TITLE = "Stand der Zielhorizonte je Handlungsfeld ({day})"
 CHART_AXIS = "Anzahl Zielhorizonte"
+EXPORT_FIELD_COLUMN = "Handlungsfeld"
+EXPORT_HISTORY_FILE_SUFFIX = "-verlauf"  # stand.csv → stand-verlauf.csv
+EXPORT_WRITTEN = "Export geschrieben: {path}"
+EXPORT_NO_DIRECTORY = (
+    "Das Verzeichnis {directory} gibt es nicht. Bitte anlegen oder einen anderen Pfad angeben."
+)
+EXPORT_IS_DIRECTORY = "{path} ist ein Verzeichnis. Bitte einen Dateinamen angeben."
+EXPORT_NOT_WRITABLE = "Die Datei {path} kann nicht geschrieben werden: {reason}"
 
 # --- command line ----------------------------------------------------------------------------
 

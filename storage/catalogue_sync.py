@@ -69,6 +69,13 @@ async def sync_catalogue(session: AsyncSession, catalogue: schema.Catalogue) -> 
     """Make the tables match ``catalogue``; the caller commits."""
     syncer = _Syncer(session)
     await syncer.run(catalogue)
+    if syncer.result.changed:
+        # a new revision tells running bots that cached views of the plan are stale
+        revision = await session.get(CatalogueInfo, "revision")
+        if revision is None:
+            session.add(CatalogueInfo(key="revision", value="1"))
+        else:
+            revision.value = str(int(revision.value) + 1)
     return syncer.result
 
 

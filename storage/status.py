@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import (
+    CatalogueInfo,
     Contact,
     FieldOfAction,
     Goal,
@@ -30,6 +31,7 @@ from storage.models import (
     ReportingRound,
     Status,
     TargetAnswer,
+    measure_offices,
 )
 
 # From most to least critical: a measure shared by several offices shows the worst.
@@ -128,7 +130,6 @@ class FieldState:
 class Snapshot:
     fields: tuple[FieldState, ...]
     round: RoundInfo | None
-    contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # office → names
 
     def measures(self) -> list[MeasureState]:
         return [m for f in self.fields for m in f.measures()]
@@ -168,39 +169,137 @@ async def current_round_info(session: AsyncSession, today: date) -> RoundInfo | 
     return RoundInfo(row.id, row.opens_on, row.due_on) if row else None
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """The columns of a target answer the views read (a plain row, no ORM object)."""
+
+    report_id: int
+    horizon_target_id: int
+    status: Status | None
+    progress_note: str | None
+    obstacle: Obstacle | None
+    support_requested: bool | None
+    support_note: str | None
+    carried_over: bool
+
+
+ANSWER_COLUMNS = (
+    TargetAnswer.report_id,
+    TargetAnswer.horizon_target_id,
+    TargetAnswer.status,
+    TargetAnswer.progress_note,
+    TargetAnswer.obstacle,
+    TargetAnswer.support_requested,
+    TargetAnswer.support_note,
+    TargetAnswer.carried_over,
+)
+
+
+class SnapshotCache:
+    """Keeps the last snapshot while nothing it is built from has changed.
+
+    The key is read with one cheap query each time: the catalogue's revision, the current
+    round, and the number and newest time of the latest reports. Any submission, new
+    round or catalogue change gives a new key, so a second bot process or the command
+    line can never leave a stale view behind.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._snapshot: Snapshot | None = None
+
+    async def get(self, session: AsyncSession, today: date) -> Snapshot:
+        round_info = await current_round_info(session, today)
+        revision = await session.scalar(
+            select(CatalogueInfo.value).where(CatalogueInfo.key == "revision")
+        )
+        count, newest = (
+            await session.execute(select(func.count(), func.max(LatestReport.submitted_at)))
+        ).one()
+        key = (revision, round_info, count, newest)
+        if self._snapshot is None or key != self._key:
+            self._snapshot = await load_snapshot(session, today)
+            self._key = key
+        return self._snapshot
+
+
 async def load_snapshot(session: AsyncSession, today: date) -> Snapshot:
-    """The current state of every active measure, with each office's latest report."""
+    """The current state of every active measure, with each office's latest report.
+
+    Plain column queries (no ORM objects): a few thousand measures load in a few dozen
+    milliseconds, and nothing here reads more than one report per measure and office.
+    """
     round_info = await current_round_info(session, today)
-    fields = list(
-        await session.scalars(
-            select(FieldOfAction)
+    fields = (
+        await session.execute(
+            select(FieldOfAction.id, FieldOfAction.numeral, FieldOfAction.title)
             .where(FieldOfAction.retired.is_(False))
             .order_by(FieldOfAction.position)
-            .options(
-                selectinload(FieldOfAction.goals)
-                .selectinload(Goal.measures)
-                .options(selectinload(Measure.horizons), selectinload(Measure.offices))
-            )
         )
-    )
+    ).all()
+    goals = (
+        await session.execute(
+            select(Goal.id, Goal.field_id, Goal.code, Goal.title)
+            .where(Goal.retired.is_(False))
+            .order_by(Goal.position)
+        )
+    ).all()
+    measures = (
+        await session.execute(
+            select(Measure.id, Measure.goal_id, Measure.code, Measure.title, Measure.indicator)
+            .where(Measure.retired.is_(False))
+            .order_by(Measure.position)
+        )
+    ).all()
+    horizons = (
+        await session.execute(
+            select(
+                HorizonTarget.id,
+                HorizonTarget.measure_id,
+                HorizonTarget.terms,
+                HorizonTarget.target,
+            )
+            .where(HorizonTarget.retired.is_(False))
+            .order_by(HorizonTarget.position)
+        )
+    ).all()
+    links = (
+        await session.execute(
+            select(measure_offices.c.measure_id, Office.name)
+            .join(Office, Office.id == measure_offices.c.office_id)
+            .order_by(measure_offices.c.position)
+        )
+    ).all()
     latest = (
         await session.execute(
-            select(LatestReport, Report.indicator_note, Office.name)
+            select(
+                LatestReport.measure_id,
+                LatestReport.report_id,
+                LatestReport.round_id,
+                LatestReport.submitted_at,
+                Report.indicator_note,
+                Office.name,
+            )
             .join(Report, Report.id == LatestReport.report_id)
             .join(Office, Office.id == LatestReport.office_id)
         )
     ).all()
-    answers = await _answers_of([row[0].report_id for row in latest], session)
+    answers: dict[int, list[_Answer]] = defaultdict(list)
+    for row in await session.execute(
+        select(*ANSWER_COLUMNS).where(TargetAnswer.report_id.in_(select(LatestReport.report_id)))
+    ):
+        answers[row[0]].append(_Answer(*row))
+
     by_target: dict[int, list[OfficeReport]] = defaultdict(list)
     notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
     in_round: dict[int, set[str]] = defaultdict(set)
-    for entry, indicator_note, office in latest:
-        current = round_info is not None and entry.round_id == round_info.id
+    for measure_id, report_id, round_id, submitted_at, indicator_note, office in latest:
+        current = round_info is not None and round_id == round_info.id
         if current:
-            in_round[entry.measure_id].add(office)
+            in_round[measure_id].add(office)
         if indicator_note:
-            notes[entry.measure_id].append((office, indicator_note))
-        for answer in answers.get(entry.report_id, []):
+            notes[measure_id].append((office, indicator_note))
+        for answer in answers.get(report_id, []):
             by_target[answer.horizon_target_id].append(
                 OfficeReport(
                     office=office,
@@ -210,34 +309,40 @@ async def load_snapshot(session: AsyncSession, today: date) -> Snapshot:
                     support_requested=bool(answer.support_requested),
                     support_note=answer.support_note,
                     carried_over=answer.carried_over,
-                    submitted_at=entry.submitted_at,
+                    submitted_at=submitted_at,
                     current=current,
                 )
             )
-    contacts = await _contacts_by_office(session)
+    offices_of: dict[int, list[str]] = defaultdict(list)
+    for measure_id, office in links:
+        offices_of[measure_id].append(office)
+    targets_of: dict[int, list[TargetState]] = defaultdict(list)
+    for target_id, measure_id, terms, target in horizons:
+        reports = _office_order(by_target.get(target_id, []), offices_of[measure_id])
+        targets_of[measure_id].append(TargetState(target_id, terms, target, reports))
+    measures_of: dict[int, list[MeasureState]] = defaultdict(list)
+    for measure_id, goal_id, code, title, indicator in measures:
+        measures_of[goal_id].append(
+            MeasureState(
+                id=measure_id,
+                code=code,
+                title=title,
+                indicator=indicator,
+                offices=tuple(offices_of[measure_id]),
+                targets=tuple(targets_of[measure_id]),
+                indicator_notes=tuple(notes.get(measure_id, [])),
+                reported_in_round=frozenset(in_round.get(measure_id, set())),
+            )
+        )
+    goals_of: dict[int, list[GoalState]] = defaultdict(list)
+    for goal_id, field_id, code, title in goals:
+        goals_of[field_id].append(GoalState(code, title, tuple(measures_of[goal_id])))
     return Snapshot(
         fields=tuple(
-            FieldState(
-                numeral=f.numeral,
-                title=f.title,
-                goals=tuple(
-                    GoalState(
-                        code=g.code,
-                        title=g.title,
-                        measures=tuple(
-                            _measure_state(m, by_target, notes, in_round)
-                            for m in g.measures
-                            if not m.retired
-                        ),
-                    )
-                    for g in f.goals
-                    if not g.retired
-                ),
-            )
-            for f in fields
+            FieldState(numeral, title, tuple(goals_of[field_id]))
+            for field_id, numeral, title in fields
         ),
         round=round_info,
-        contacts=contacts,
     )
 
 
@@ -248,43 +353,21 @@ def _office_order(
     return tuple(sorted(reports, key=lambda r: rank.get(r.office, len(rank))))
 
 
-def _measure_state(
-    measure: Measure,
-    by_target: dict[int, list[OfficeReport]],
-    notes: dict[int, list[tuple[str, str]]],
-    in_round: dict[int, set[str]],
-) -> MeasureState:
-    offices = tuple(o.name for o in measure.offices)
-    return MeasureState(
-        id=measure.id,
-        code=measure.code,
-        title=measure.title,
-        indicator=measure.indicator,
-        offices=offices,
-        targets=tuple(
-            TargetState(h.id, h.terms, h.target, _office_order(by_target.get(h.id, []), offices))
-            for h in measure.horizons
-            if not h.retired
-        ),
-        indicator_notes=tuple(notes.get(measure.id, [])),
-        reported_in_round=frozenset(in_round.get(measure.id, set())),
-    )
-
-
-async def _answers_of(
-    report_ids: list[int], session: AsyncSession
-) -> dict[int, list[TargetAnswer]]:
-    found: dict[int, list[TargetAnswer]] = defaultdict(list)
+async def _answers_of(report_ids: list[int], session: AsyncSession) -> dict[int, list[_Answer]]:
+    found: dict[int, list[_Answer]] = defaultdict(list)
     for chunk in range(0, len(report_ids), 5000):
-        rows = await session.scalars(
-            select(TargetAnswer).where(TargetAnswer.report_id.in_(report_ids[chunk : chunk + 5000]))
+        rows = await session.execute(
+            select(*ANSWER_COLUMNS).where(
+                TargetAnswer.report_id.in_(report_ids[chunk : chunk + 5000])
+            )
         )
-        for answer in rows:
-            found[answer.report_id].append(answer)
+        for row in rows:
+            found[row[0]].append(_Answer(*row))
     return found
 
 
-async def _contacts_by_office(session: AsyncSession) -> dict[str, tuple[str, ...]]:
+async def contacts_by_office(session: AsyncSession) -> dict[str, tuple[str, ...]]:
+    """Names of the active contacts of each office."""
     contacts = await session.scalars(
         select(Contact).where(Contact.active.is_(True)).options(selectinload(Contact.offices))
     )
@@ -322,7 +405,8 @@ class TargetAnswerView:
     carried_over: bool
 
 
-HistoryRow = tuple[Report, date, str, str, str | None]
+# report id, version, submitted at, indicator note, round opening, measure code, office, author
+HistoryRow = tuple[int, int, datetime, str | None, date, str, str, str | None]
 
 
 async def _history_rows(
@@ -330,7 +414,16 @@ async def _history_rows(
 ) -> list[HistoryRow]:
     """Submitted reports with their round's date, measure code, office and author."""
     result = await session.execute(
-        select(Report, ReportingRound.opens_on, Measure.code, Office.name, Contact.display_name)
+        select(
+            Report.id,
+            Report.version,
+            Report.submitted_at,
+            Report.indicator_note,
+            ReportingRound.opens_on,
+            Measure.code,
+            Office.name,
+            Contact.display_name,
+        )
         .join(ReportingRound, ReportingRound.id == Report.round_id)
         .join(Measure, Measure.id == Report.measure_id)
         .join(Office, Office.id == Report.office_id)
@@ -350,11 +443,12 @@ async def measure_history(session: AsyncSession, measure_id: int) -> list[Histor
         Office.position,
         Report.version,
     )
-    return await _entries(session, rows)
+    return await _entries(session, rows, await _targets(session))
 
 
 async def full_history(session: AsyncSession) -> AsyncIterator[HistoryEntry]:
     """Every submitted version on every measure, round by round, in plan order."""
+    targets = await _targets(session)
     rounds = list(
         await session.scalars(select(ReportingRound.id).order_by(ReportingRound.opens_on))
     )
@@ -362,43 +456,38 @@ async def full_history(session: AsyncSession) -> AsyncIterator[HistoryEntry]:
         rows = await _history_rows(
             session, Report.round_id == round_id, Measure.code, Office.position, Report.version
         )
-        for entry in await _entries(session, rows):
+        for entry in await _entries(session, rows, targets):
             yield entry
 
 
-async def _entries(session: AsyncSession, rows: Sequence[HistoryRow]) -> list[HistoryEntry]:
-    reports = [row[0] for row in rows]
-    answers = await _answers_of([r.id for r in reports], session)
-    target_ids = {a.horizon_target_id for group in answers.values() for a in group}
-    targets = (
-        {
-            t.id: t
-            for t in await session.scalars(
-                select(HorizonTarget).where(HorizonTarget.id.in_(target_ids))
-            )
-        }
-        if target_ids
-        else {}
+async def _targets(session: AsyncSession) -> dict[int, tuple[int, str, str]]:
+    """Every horizon target (retired ones too): id → (position, terms, target)."""
+    rows = await session.execute(
+        select(HorizonTarget.id, HorizonTarget.position, HorizonTarget.terms, HorizonTarget.target)
     )
+    return {target_id: (position, terms, target) for target_id, position, terms, target in rows}
+
+
+async def _entries(
+    session: AsyncSession, rows: Sequence[HistoryRow], targets: dict[int, tuple[int, str, str]]
+) -> list[HistoryEntry]:
+    answers = await _answers_of([row[0] for row in rows], session)
     entries = []
-    for report, opens_on, code, office, author in rows:
-        ordered = sorted(
-            answers.get(report.id, []), key=lambda a: targets[a.horizon_target_id].position
-        )
-        assert report.submitted_at is not None  # only submitted reports are history
+    for report_id, version, submitted_at, indicator_note, opens_on, code, office, author in rows:
+        ordered = sorted(answers.get(report_id, []), key=lambda a: targets[a.horizon_target_id][0])
         entries.append(
             HistoryEntry(
                 round_opens_on=opens_on,
                 measure_code=code,
                 office=office,
-                version=report.version or 0,
-                submitted_at=report.submitted_at,
+                version=version,
+                submitted_at=submitted_at,
                 author=author,
-                indicator_note=report.indicator_note,
+                indicator_note=indicator_note,
                 answers=tuple(
                     (
-                        targets[a.horizon_target_id].terms,
-                        targets[a.horizon_target_id].target,
+                        targets[a.horizon_target_id][1],
+                        targets[a.horizon_target_id][2],
                         TargetAnswerView(
                             a.status,
                             a.progress_note,

@@ -17,8 +17,9 @@ from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
 from storage.database import create_engine, session_factory
-from storage.models import Contact, Office, Role
-from storage.people import add_contact
+from storage.models import Contact, Measure, Obstacle, Office, Role, Status
+from storage.people import add_contact, contact_by_telegram_id
+from storage.reporting import current_round, item_for, start_draft, submit
 from storage.setup import init_database
 
 TOKEN = "7000000002:AAE2eTestTokenNeverLogged_0123456789ab"
@@ -203,3 +204,43 @@ async def restart(world: World, stack: AsyncExitStack, engine: AsyncEngine) -> N
     """Stop the running bot (as a crash or deployment would) and start a fresh process's."""
     await stack.aclose()
     world.app = await start_bot(world.handled, stack, world.settings, engine, world.clock)
+
+
+@dataclass(frozen=True)
+class Said:
+    """Answers for one horizon target of a stored report (see :func:`store_report`)."""
+
+    status: Status
+    note: str = ""
+    obstacle: Obstacle | None = None
+    support: str | None = None  # a sentence means: support requested
+
+
+async def store_report(
+    world: World, telegram_user_id: int, code: str, office: str, *said: Said, indicator: str = ""
+) -> None:
+    """Submit a report in the current round through the storage layer, as the dialogue would."""
+    async with world.sessions() as session, session.begin():
+        contact = await contact_by_telegram_id(session, telegram_user_id)
+        assert contact is not None
+        round_ = await current_round(session, world.clock().astimezone(world.settings.zone).date())
+        assert round_ is not None
+        office_row = await session.scalar(select(Office).where(Office.name == office))
+        measure = await session.scalar(select(Measure).where(Measure.code == code))
+        assert office_row is not None
+        assert measure is not None
+        item = await item_for(session, contact, measure.id, office_row.id)
+        assert item is not None, f"{contact.display_name} does not report {code} for {office}"
+        draft = await start_draft(session, round_, item, contact, world.clock())
+        answers = sorted(
+            draft.answers, key=lambda a: [t.id for t in item.targets].index(a.horizon_target_id)
+        )
+        assert len(answers) == len(said), f"{code} has {len(answers)} targets"
+        for answer, given in zip(answers, said, strict=True):
+            answer.status = given.status
+            answer.progress_note = given.note
+            answer.obstacle = given.obstacle
+            answer.support_requested = given.support is not None
+            answer.support_note = given.support
+        draft.indicator_note = indicator
+        await submit(session, draft, world.clock())

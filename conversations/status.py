@@ -1,0 +1,139 @@
+"""Coordinators' views: /status, /offen, /verlauf, /export, and the status chart.
+
+Coordinators see everything, in private chats and in the coordination group; a contact
+sees the measures of their own offices only.
+"""
+
+from __future__ import annotations
+
+from bot.chart import status_chart
+from bot.export import build_csv, build_xlsx
+from bot.views import (
+    day,
+    field_choices,
+    field_view,
+    find_field,
+    goal_view,
+    history_view,
+    is_code,
+    measure_view,
+    outstanding_view,
+    overview,
+)
+from conversations import texts
+from conversations.commands import Audience
+from conversations.framework import Attachment, Reply, Request, Router, callback_data
+from storage.models import Role
+from storage.status import Snapshot, contacts_by_office, full_history, measure_history
+
+router = Router()
+
+
+async def snapshots(request: Request) -> tuple[Snapshot, Snapshot]:
+    """The full snapshot and the part this person may see."""
+    full = await request.services.snapshots.get(request.session, request.today)
+    contact = request.active_contact
+    assert contact is not None  # members only
+    if contact.role is Role.COORDINATOR:
+        return full, full
+    return full, full.restricted_to(office.name for office in contact.offices)
+
+
+def overview_reply(snapshot: Snapshot) -> Reply:
+    buttons = [
+        [(f"{field.numeral} {field.title}", callback_data("sf", field.numeral))]
+        for field in snapshot.fields
+    ]
+    buttons.append([(texts.CHART_BUTTON, callback_data("chart"))])
+    return Reply(overview(snapshot), buttons)
+
+
+@router.command("status")
+async def status(request: Request) -> Reply:
+    full, visible = await snapshots(request)
+    if not visible.fields:
+        return Reply(texts.NOTHING_VISIBLE)
+    query = " ".join(request.args).strip()
+    if not query:
+        return overview_reply(visible)
+    zone = request.services.settings.zone
+    if is_code(query):
+        code = query.upper()
+        measure = visible.find_measure(code)
+        if measure is not None:
+            history = await measure_history(request.session, measure.id)
+            return Reply(measure_view(measure, history, zone))
+        goal = visible.find_goal(code)
+        if goal is not None:
+            return Reply(goal_view(*goal))
+        exists = full.find_measure(code) or full.find_goal(code)
+        template = texts.NOT_YOURS if exists else texts.CODE_UNKNOWN
+        return Reply(texts.fill(template, code=code))
+    field = find_field(query, visible.fields)
+    if field is None:
+        return Reply(field_choices(query, visible.fields))
+    return Reply(field_view(field, visible, zone))
+
+
+@router.action("sf", Audience.MEMBER)
+async def field_button(request: Request) -> Reply:
+    _full, visible = await snapshots(request)
+    numeral = request.args[0] if request.args else ""
+    field = next((f for f in visible.fields if f.numeral == numeral), None)
+    if field is None:
+        return Reply(texts.STALE_BUTTON)
+    return Reply(field_view(field, visible, request.services.settings.zone))
+
+
+@router.action("chart", Audience.MEMBER)
+async def chart_button(request: Request) -> Reply:
+    _full, visible = await snapshots(request)
+    picture = status_chart(visible, request.today)
+    caption = texts.fill(texts.CHART_TITLE, day=day(request.today))
+    return Reply(caption, attachment=Attachment(picture, "status.png", photo=True))
+
+
+@router.command("offen")
+async def outstanding(request: Request) -> Reply:
+    full, _visible = await snapshots(request)
+    return Reply(outstanding_view(full, await contacts_by_office(request.session)))
+
+
+@router.command("verlauf")
+async def history(request: Request) -> Reply:
+    query = " ".join(request.args).strip()
+    if not is_code(query):
+        return Reply(texts.HISTORY_USAGE)
+    code = query.upper()
+    full, visible = await snapshots(request)
+    measure = visible.find_measure(code)
+    if measure is None:
+        if visible.find_goal(code):
+            return Reply(texts.fill(texts.HISTORY_GOAL, code=code))
+        exists = full.find_measure(code) or full.find_goal(code)
+        return Reply(texts.fill(texts.NOT_YOURS if exists else texts.CODE_UNKNOWN, code=code))
+    return Reply(history_view(measure, await measure_history(request.session, measure.id)))
+
+
+@router.command("export")
+async def export(request: Request) -> list[Reply]:
+    choice = " ".join(request.args).strip().lower()
+    if choice not in ("", "xlsx", "excel", "csv"):
+        return [Reply(texts.EXPORT_USAGE)]
+    full, _visible = await snapshots(request)
+    zone = request.services.settings.zone
+    stamp = request.today.isoformat()
+    caption = texts.fill(texts.EXPORT_CAPTION, day=day(request.today))
+    if choice == "csv":
+        current, past = await build_csv(full, full_history(request.session), zone)
+        return [
+            Reply(caption, attachment=Attachment(current, f"monitoring-stand-{stamp}.csv")),
+            Reply(caption, attachment=Attachment(past, f"monitoring-verlauf-{stamp}.csv")),
+        ]
+    workbook = await build_xlsx(full, full_history(request.session), zone)
+    return [
+        Reply(
+            f"{caption}\n{texts.EXPORT_CSV_HINT}",
+            attachment=Attachment(workbook, f"monitoring-{stamp}.xlsx"),
+        )
+    ]

@@ -1,0 +1,260 @@
+"""Benchmark of the coordinators' views on a large history (prints figures; asserts nothing).
+
+    .venv/bin/python -m tests.benchmarks.views [--measures 2500] [--offices 3] [--years 1 10]
+
+Builds the Mainz catalogue scaled up to about ``--measures`` measures with several offices
+each, fills monthly rounds with a submitted report per measure and office, and times the
+overview, a field view and the full export, first after the smallest number of years, then
+after each larger one, so that the current-state views can be compared side by side as the
+history grows. Peak memory is the process's maximum resident set size.
+
+Targets on the development machine: overview and field view under 100 ms, export of the
+whole history under 10 s, current-state views flat as the history grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.export import build_xlsx
+from bot.views import field_view, overview
+from seed.loader import load_catalogue
+from seed.schema import Catalogue, FieldOfAction, Goal, HorizonTarget, Measure
+from storage.database import create_engine, session_factory
+from storage.models import (
+    HorizonTarget as HorizonTargetRow,
+)
+from storage.models import (
+    LatestReport,
+    Report,
+    ReportingRound,
+    Status,
+    TargetAnswer,
+    measure_offices,
+)
+from storage.reporting import add_months
+from storage.setup import init_database
+from storage.status import SnapshotCache, full_history, load_snapshot
+
+ZONE = ZoneInfo("Europe/Berlin")
+STATUSES = list(Status)
+
+
+def scaled_catalogue(base: Catalogue, measures: int, offices_per_measure: int) -> Catalogue:
+    """The base plan with every goal repeated until there are about ``measures`` measures."""
+    per_field = max(1, measures // len(base.fields))
+    offices = [*base.offices, *(f"Amt {n:03d}" for n in range(60))]
+    rng = random.Random(7)
+    fields = []
+    for field in base.fields:
+        goals: list[Goal] = []
+        count = 0
+        copy = 0
+        while count < per_field:
+            for template in field.goals:
+                number = len(goals) + 1
+                code = f"{field.numeral}.{number}"
+                measure_list = []
+                for m_number, m in enumerate(template.measures, start=1):
+                    if count >= per_field:
+                        break
+                    measure_list.append(
+                        Measure(
+                            code=f"{code}.{m_number}",
+                            title=f"{m.title} (Kopie {copy})",
+                            indicator=m.indicator,
+                            horizons=m.horizons or (HorizonTarget(terms=(), target="x"),),
+                            offices=tuple(rng.sample(offices, offices_per_measure)),
+                        )
+                    )
+                    count += 1
+                if measure_list:
+                    goals.append(
+                        Goal(code=code, title=template.title, measures=tuple(measure_list))
+                    )
+            copy += 1
+        fields.append(
+            FieldOfAction(
+                numeral=field.numeral, title=field.title, summary=field.summary, goals=tuple(goals)
+            )
+        )
+    used = sorted(
+        {o for f in fields for g in f.goals for m in g.measures for o in m.offices},
+        key=offices.index,
+    )
+    return Catalogue(
+        name=base.name, horizons=base.horizons, offices=tuple(used), fields=tuple(fields)
+    )
+
+
+async def add_history(engine: AsyncEngine, first: date, months: int, start_index: int) -> int:
+    """Monthly rounds from ``first + start_index`` months, each fully reported; returns rows."""
+    rng = random.Random(start_index)
+    async with engine.begin() as connection:
+        links = (
+            await connection.execute(
+                select(measure_offices.c.measure_id, measure_offices.c.office_id)
+            )
+        ).all()
+        targets: dict[int, list[int]] = {}
+        for measure_id, target_id in (
+            await connection.execute(select(HorizonTargetRow.measure_id, HorizonTargetRow.id))
+        ).all():
+            targets.setdefault(measure_id, []).append(target_id)
+        report_id = int(
+            (await connection.scalar(select(Report.id).order_by(Report.id.desc()).limit(1))) or 0
+        )
+        rows = 0
+        for index in range(start_index, start_index + months):
+            opens_on = add_months(first, index)
+            round_id = (
+                await connection.execute(
+                    insert(ReportingRound)
+                    .values(
+                        opens_on=opens_on,
+                        due_on=add_months(opens_on, 1) - timedelta(days=1),
+                        created_at=datetime(
+                            opens_on.year, opens_on.month, opens_on.day, tzinfo=UTC
+                        ),
+                    )
+                    .returning(ReportingRound.id)
+                )
+            ).scalar_one()
+            submitted = datetime(opens_on.year, opens_on.month, opens_on.day, 10, tzinfo=UTC)
+            reports, answers, latest = [], [], []
+            for measure_id, office_id in links:
+                report_id += 1
+                reports.append({
+                    "id": report_id, "round_id": round_id, "measure_id": measure_id, "office_id": office_id,
+                    "version": 1, "author_id": None, "indicator_note": "42 Teilnehmende",
+                    "created_at": submitted, "updated_at": submitted, "submitted_at": submitted,
+                })  # fmt: skip
+                for target_id in targets[measure_id]:
+                    answers.append({
+                        "report_id": report_id, "horizon_target_id": target_id,
+                        "status": rng.choice(STATUSES).value, "carried_over": False,
+                        "progress_note": "Fortschritt wie geplant.", "obstacle": None,
+                        "support_requested": False, "support_note": None, "answered_at": submitted,
+                    })  # fmt: skip
+                latest.append({
+                    "measure_id": measure_id, "office_id": office_id, "report_id": report_id,
+                    "round_id": round_id, "submitted_at": submitted,
+                })  # fmt: skip
+            await connection.execute(insert(Report), reports)
+            await connection.execute(insert(TargetAnswer), answers)
+            await connection.execute(delete(LatestReport))
+            await connection.execute(insert(LatestReport), latest)
+            rows += len(reports) + len(answers)
+    return rows
+
+
+async def timed(work: Callable[[], Awaitable[object]], repeat: int) -> float:
+    """Median wall time of ``work`` in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def measure(engine: AsyncEngine, today: date, export: bool) -> dict[str, float]:
+    """Median times: "cold" right after a change (snapshot rebuilt), "warm" as cached."""
+    sessions = session_factory(engine)
+    cache = SnapshotCache()
+
+    async def overview_with(snapshots: SnapshotCache) -> None:
+        async with sessions() as session:
+            overview(await snapshots.get(session, today))
+
+    async def field_with(snapshots: SnapshotCache) -> None:
+        async with sessions() as session:
+            snapshot = await snapshots.get(session, today)
+            field_view(snapshot.fields[4], snapshot, ZONE)
+
+    async def export_once() -> None:
+        async with sessions() as session:
+            snapshot = await load_snapshot(session, today)
+            await build_xlsx(snapshot, full_history(session), ZONE)
+
+    figures = {
+        "overview_cold_ms": await timed(lambda: overview_with(SnapshotCache()), 5),
+        "overview_ms": await timed(lambda: overview_with(cache), 7),
+        "field_view_cold_ms": await timed(lambda: field_with(SnapshotCache()), 5),
+        "field_view_ms": await timed(lambda: field_with(cache), 7),
+    }
+    if export:
+        figures["export_s"] = await timed(export_once, 1) / 1000
+    return figures
+
+
+async def main(
+    measures: int, offices: int, years: list[int], database_url: str | None, export: bool
+) -> None:
+    catalogue = scaled_catalogue(load_catalogue(), measures, offices)
+    links = sum(len(m.offices) for m in catalogue.measures())
+    print(f"Katalog: {len(catalogue.measures())} Maßnahmen, {len(catalogue.horizon_targets())} Zielhorizonte, "
+          f"{len(catalogue.offices)} Ämter, {links} Zuständigkeiten")  # fmt: skip
+    with tempfile.TemporaryDirectory() as directory:
+        url = database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}"
+        engine = create_engine(url)
+        await init_database(engine, catalogue)
+        first = date(2016, 1, 1)
+        done = 0
+        results: dict[int, dict[str, float]] = {}
+        for year_count in sorted(years):
+            started = time.perf_counter()
+            rows = await add_history(engine, first, 12 * year_count - done, done)
+            done = 12 * year_count
+            print(
+                f"{year_count} Jahr(e) Verlauf: +{rows:,} Zeilen in {time.perf_counter() - started:.1f} s"
+            )
+            async with engine.begin() as connection:
+                if connection.dialect.name == "sqlite":
+                    await connection.execute(text("ANALYZE"))
+            today = add_months(first, done - 1) + timedelta(days=3)
+            results[year_count] = await measure(engine, today, export=export)
+        await engine.dispose()
+    print()
+    header = "".join(f"{f'{y} Jahr(e)':>14}" for y in sorted(results))
+    print(f"{'':24}{header}")
+    labels = {
+        "overview_ms": "Übersicht [ms]",
+        "overview_cold_ms": "  nach Änderung [ms]",
+        "field_view_ms": "Handlungsfeld [ms]",
+        "field_view_cold_ms": "  nach Änderung [ms]",
+        "export_s": "Export gesamt [s]",
+    }
+    for key, label in labels.items():
+        if key in results[min(results)]:
+            print(f"{label:24}" + "".join(f"{results[y][key]:14.1f}" for y in sorted(results)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'Spitzenspeicher [MB]':24}{peak:14.0f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--measures", type=int, default=2500)
+    parser.add_argument("--offices", type=int, default=3, help="Ämter je Maßnahme")
+    parser.add_argument("--years", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--database-url", help="statt einer temporären SQLite-Datei")
+    parser.add_argument("--no-export", action="store_true", help="nur die Ansichten messen")
+    args = parser.parse_args()
+    asyncio.run(
+        main(args.measures, args.offices, args.years, args.database_url, not args.no_export)
+    )
