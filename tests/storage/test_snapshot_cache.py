@@ -1,0 +1,65 @@
+"""The cached snapshot is reused while nothing changed and rebuilt after any change."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from seed.schema import Catalogue
+from storage.models import Office, Role, Status
+from storage.people import add_contact, contact_by_telegram_id
+from storage.reporting import Cadence, current_round, open_round, start_draft, submit, work_items
+from storage.setup import init_database
+from storage.status import SnapshotCache
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+
+
+async def test_cache_follows_submissions_rounds_and_catalogue(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
+) -> None:
+    await init_database(engine, mainz)
+    cache = SnapshotCache()
+    async with sessions() as session:
+        first = await cache.get(session, TODAY)
+        assert await cache.get(session, TODAY) is first  # nothing changed: reused
+    assert first.round is None
+
+    async with sessions() as session, session.begin():
+        await open_round(session, today=TODAY, cadence=Cadence.MONTHLY, now=NOW)
+        office = await session.scalar(select(Office).where(Office.name == "Sozialplanung"))
+        contact = await add_contact(
+            session,
+            telegram_user_id=5,
+            display_name="S",
+            role=Role.CONTACT,
+            offices=[office] if office else [],
+            now=NOW,
+        )
+    async with sessions() as session:
+        with_round = await cache.get(session, TODAY)
+    assert with_round is not first
+    assert with_round.round is not None
+
+    async with sessions() as session, session.begin():
+        person = await contact_by_telegram_id(session, contact.telegram_user_id or 0)
+        current = await current_round(session, TODAY)
+        assert person is not None
+        assert current is not None
+        [item] = await work_items(session, person)
+        draft = await start_draft(session, current, item, person, NOW)
+        draft.answers[0].status = Status.AT_RISK
+        await submit(session, draft, NOW)
+    async with sessions() as session:
+        reported = await cache.get(session, TODAY)
+    measure = reported.find_measure("V.2.1")
+    assert measure is not None
+    assert measure.overall is Status.AT_RISK
+
+    revised = mainz.model_copy(update={"name": "Neuer Name"})
+    await init_database(engine, revised)
+    async with sessions() as session:
+        assert await cache.get(session, TODAY) is not reported
