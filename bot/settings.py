@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,8 +15,9 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.timetable import Timetable
 from storage.reporting import Cadence
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -71,6 +73,21 @@ class Settings(BaseSettings):
     reporting_cadence: Cadence = Field(
         default=Cadence.MONTHLY, description="Rhythmus der Berichtsrunden."
     )
+    auto_rounds: bool = Field(
+        default=True, description="Berichtsrunden im Rhythmus automatisch öffnen."
+    )
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(3, 7), description="Erinnerungen so viele Tage nach Rundenbeginn (z. B. 3,7)."
+    )
+    working_hours: str = Field(
+        default="08:00-17:00", description="Arbeitszeit für Erinnerungen, Montag bis Freitag."
+    )
+    summary_weekday: int = Field(
+        default=1, ge=1, le=7, description="Wochentag der Wochenzusammenfassung (1 = Montag)."
+    )
+    summary_time: time = Field(
+        default=time(9, 0), description="Uhrzeit der Wochenzusammenfassung (Ortszeit)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Ausführlichkeit des Logs."
     )
@@ -107,6 +124,40 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() and int(part) > 0 for part in parts):
+                raise ValueError("erwartet ganze Tageszahlen, durch Komma getrennt, z. B. 3,7")
+            return tuple(int(part) for part in parts)
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        start, _, end = value.partition("-")
+        try:
+            if time.fromisoformat(start.strip()) >= time.fromisoformat(end.strip()):
+                raise ValueError
+        except ValueError:
+            raise ValueError("erwartet Beginn-Ende, z. B. 08:00-17:00") from None
+        return value
+
+    @cached_property
+    def timetable(self) -> Timetable:
+        start, _, end = self.working_hours.partition("-")
+        return Timetable(
+            zone=self.zone,
+            cadence=self.reporting_cadence,
+            work_start=time.fromisoformat(start.strip()),
+            work_end=time.fromisoformat(end.strip()),
+            reminder_days=self.reminder_days,
+            summary_weekday=self.summary_weekday,
+            summary_time=self.summary_time,
+        )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -160,9 +211,13 @@ def describe_settings_error(error: ValidationError) -> str:
         variable = str(problem["loc"][0]).upper() if problem["loc"] else "Konfiguration"
         message = str(problem["msg"]).removeprefix("Value error, ")
         if problem["type"] in {"greater_than_equal", "less_than_equal"}:
-            message = "liegt außerhalb des erlaubten Bereichs (1 bis 365)"
+            message = "liegt außerhalb des erlaubten Bereichs"
         if problem["type"] == "enum":
             message = "erlaubt sind weekly, monthly, quarterly"
+        if problem["type"] in {"time_parsing", "time_type"}:
+            message = "erwartet eine Uhrzeit, z. B. 09:00"
+        if problem["type"] == "bool_parsing":
+            message = "erwartet true oder false"
         if problem["type"] == "literal_error":
             message = "erlaubt sind DEBUG, INFO, WARNING, ERROR"
         if problem["type"] == "int_parsing":
