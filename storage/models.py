@@ -240,6 +240,10 @@ class Contact(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Telegram answered 403 (the person blocked the bot): no more reminders until they write
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Später erinnern": no reminder before this moment, then one
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offices: Mapped[list[Office]] = relationship(
         secondary=contact_offices, order_by="Office.position"
@@ -349,3 +353,40 @@ class LatestReport(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """A scheduled message that was sent: round openings, reminders, escalations.
+
+    The unique key makes each notice happen once per round (and person), whichever bot
+    process gets there first; ``contact_id`` is empty for notices to the coordination.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("round_id", "contact_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WeeklySummary(Base):
+    """The weekly summary of one ISO week in one chat: claimed, posted part by part.
+
+    ``baseline`` keeps the state it reported (JSON), so next week's summary can say what
+    changed. A claim older than the lease may be taken over by another process.
+    """
+
+    __tablename__ = "weekly_summaries"
+    __table_args__ = (UniqueConstraint("iso_year", "iso_week", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iso_year: Mapped[int] = mapped_column(Integer)
+    iso_week: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    baseline: Mapped[str | None] = mapped_column(Text)

@@ -233,3 +233,9 @@ async def add_contact(
     session.add(contact)
     await session.flush()
     return contact
+
+
+async def mark_unreachable(session: AsyncSession, telegram_user_id: int, now: datetime) -> None:
+    contact = await contact_by_telegram_id(session, telegram_user_id)
+    if contact is not None and contact.unreachable_since is None:
+        contact.unreachable_since = now
