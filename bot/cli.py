@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
+import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -22,7 +24,7 @@ from telegram.error import TelegramError
 from bot.catalogue_view import catalogue_json, catalogue_tree
 from bot.settings import Settings, SettingsError, load_settings
 from conversations import texts
-from conversations.framework import utcnow
+from conversations.framework import Services, utcnow
 from conversations.people import format_day, invite
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
@@ -107,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="DATEI", help="Zieldatei"
+    )
+    summary = commands.add_parser(
+        "summary",
+        help="Wochenzusammenfassung ausgeben oder posten",
+        description="Gibt die aktuelle Wochenzusammenfassung aus. Mit --send wird sie einmal "
+        "für die laufende Kalenderwoche in die Koordinationsgruppe gepostet.",
+    )
+    summary.add_argument(
+        "--send", action="store_true", help="in die Koordinationsgruppe posten (einmal je Woche)"
     )
     commands.add_parser(
         "run",
@@ -345,6 +356,48 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return EXIT_OK
 
 
+def plain(text: str) -> str:
+    """Telegram HTML as terminal text: tags removed, entities resolved."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.jobs import SummaryOutcome, build_summary, post_summary_if_due
+
+    if args.send and settings.telegram_bot_token is None:
+        raise CommandError(NO_TOKEN, EXIT_USAGE)
+    if args.send and settings.coordination_chat_id is None:
+        raise CommandError(texts.SUMMARY_NO_CHAT, EXIT_USAGE)
+
+    async def work(engine: AsyncEngine) -> int:
+        await require_current_schema(engine)
+        svc = Services(settings, session_factory(engine))
+        now = svc.clock()
+        year, week = settings.timetable.iso_week(now)
+        if not args.send:
+            summary, _chart = await build_summary(svc, now)
+            print("\n\n".join(plain(part) for part in summary.messages), file=out)
+            return EXIT_OK
+        assert settings.telegram_bot_token is not None
+        bot = Bot(
+            settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url
+        )
+        try:
+            async with bot:
+                outcome = await post_summary_if_due(bot, svc, now, on_schedule=False)
+        except TelegramError as error:
+            raise CommandError(f"Telegram hat die Nachricht nicht angenommen: {error}") from None
+        messages = {
+            SummaryOutcome.POSTED: texts.SUMMARY_POSTED,
+            SummaryOutcome.ALREADY_POSTED: texts.SUMMARY_ALREADY,
+            SummaryOutcome.BUSY: texts.SUMMARY_BUSY,
+        }
+        print(messages[outcome].format(week=week, year=year), file=out)
+        return EXIT_OK
+
+    return _with_engine(settings, work)
+
+
 def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if settings.telegram_bot_token is None:
         raise CommandError(NO_TOKEN, EXIT_USAGE)
@@ -364,6 +417,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "catalogue": cmd_catalogue,
     "invite": cmd_invite,
     "export": cmd_export,
+    "summary": cmd_summary,
     "demo": cmd_demo,
     "run": cmd_run,
 }

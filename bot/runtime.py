@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
 from bot.errors import on_error
+from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
 from bot.settings import Settings
 from conversations import fallback, onboarding, people, reporting, status
@@ -29,6 +30,7 @@ from storage.database import create_engine, session_factory
 log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+SCHEDULE_JOB = "zeitplan"
 
 # Routers in the order their handlers are tried; the fallback comes last.
 ROUTERS: tuple[Router, ...] = (
@@ -64,6 +66,8 @@ def build_application(
     application.bot_data["services"] = Services(settings, session_factory(engine), clock)
     application.bot_data["engine"] = engine
     register_handlers(application)
+    assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
+    application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=5, name=SCHEDULE_JOB)
     return application
 
 

@@ -41,6 +41,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "export", "Excel-Datei (oder CSV) für den Stadtrat", Audience.COORDINATOR, in_group=True
     ),
+    Command(
+        "zusammenfassung", "Aktuelle Wochenzusammenfassung", Audience.COORDINATOR, in_group=True
+    ),
     Command("kontakte", "Ansprechpersonen je Amt", Audience.COORDINATOR, in_group=True),
     Command("einladen", "Person einladen", Audience.COORDINATOR),
     Command("deaktivieren", "Zugang einer Person sperren", Audience.COORDINATOR),

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
+    Bot,
     CallbackQuery,
     Chat,
     InlineKeyboardButton,
@@ -26,7 +27,7 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
@@ -43,7 +44,7 @@ from bot.settings import Settings
 from conversations import texts
 from conversations.commands import BY_NAME, Audience
 from storage.models import Contact, Role
-from storage.people import contact_by_telegram_id
+from storage.people import contact_by_telegram_id, mark_unreachable
 from storage.reporting import claim_update
 from storage.status import SnapshotCache
 
@@ -226,6 +227,8 @@ async def _handle(
             )
             return []
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
+        if contact is not None and contact.unreachable_since is not None:
+            contact.unreachable_since = None  # they wrote: reachable again
         if kind is ChatKind.COORDINATION:
             # In the coordination group the bot answers coordinators' commands only.
             if contact is None or not contact.active or contact.role is not Role.COORDINATOR:
@@ -258,7 +261,7 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
     for reply in replies:
         markup = keyboard(reply.buttons)
         if reply.chat_id is not None:
-            await _notify(context, reply.chat_id, reply.text, markup)
+            await deliver(context.bot, services(context), reply)
             continue
         if reply.attachment is not None:
             await _send_file(chat, reply.attachment, reply.text, markup)
@@ -285,13 +288,29 @@ async def _send_file(
         await chat.send_document(file, caption=caption, reply_markup=markup)
 
 
-async def _notify(
-    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
+async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
+    """Send a notification to ``reply.chat_id``; False if it could not be delivered.
+
+    A person who blocked the bot (403) is marked unreachable, so that nobody keeps
+    writing to them; they are listed for the coordinators until they write again.
+    """
+    assert reply.chat_id is not None
     try:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
-    except (Forbidden, BadRequest) as error:
-        log.warning("Nachricht an Chat %s nicht zustellbar: %s", chat_id, error)
+        await bot.send_message(
+            reply.chat_id,
+            reply.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply.buttons),
+        )
+    except Forbidden as error:
+        log.warning("Chat %s hat den Bot blockiert: %s", reply.chat_id, error)
+        async with svc.sessions() as session, session.begin():
+            await mark_unreachable(session, reply.chat_id, svc.clock())
+        return False
+    except BadRequest as error:
+        log.warning("Nachricht an Chat %s nicht zustellbar: %s", reply.chat_id, error)
+        return False
+    return True
 
 
 class Router:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import filters
 
 from bot.formatting import horizon_label
@@ -28,7 +29,7 @@ from conversations.report_questions import (
     previous_question,
     stored_value,
 )
-from storage.models import Contact, Obstacle, Report, ReportingRound, Role, Status, TargetAnswer
+from storage.models import Contact, Obstacle, Report, ReportingRound, Status, TargetAnswer
 from storage.people import active_contacts
 from storage.reporting import (
     WorkItem,
@@ -43,9 +44,11 @@ from storage.reporting import (
     submitted_items,
     work_items,
 )
+from storage.scheduling import record_notice
 
 router = Router()
 
+OPENING = "eroeffnung"  # the notice kind of a round's opening message
 SKIP_VALUE = "skip"
 UNCHANGED_VALUE = "same"
 YES_VALUE, NO_VALUE = "y", "n"
@@ -576,7 +579,7 @@ async def open_round_command(request: Request) -> list[Reply]:
     opens, due = format_day_plain(round_.opens_on), format_day_plain(round_.due_on)
     if not created:
         return [Reply(texts.fill(texts.ROUND_EXISTS, opens=opens, due=due))]
-    announcements = await announce(request, round_)
+    announcements = await opening_notices(request.session, round_, request.now)
     count = len(announcements)
     confirmation = texts.fill(
         texts.ROUND_OPENED,
@@ -588,16 +591,19 @@ async def open_round_command(request: Request) -> list[Reply]:
     return [*announcements, Reply(confirmation)]
 
 
-async def announce(request: Request, round_: ReportingRound) -> list[Reply]:
-    """The opening message of a round for every active contact with something to report."""
+async def opening_notices(
+    session: AsyncSession, round_: ReportingRound, now: datetime
+) -> list[Reply]:
+    """The opening message of a round for each reachable contact with something to report.
+
+    Each is recorded as a notice first, so a second process or a restart sends none twice.
+    """
     replies = []
-    for contact in await active_contacts(request.session):
-        if contact.telegram_user_id is None or (
-            contact.role is Role.COORDINATOR and not contact.offices
-        ):
+    for contact in await active_contacts(session):
+        if contact.telegram_user_id is None or contact.unreachable_since is not None:
             continue
-        items = await work_items(request.session, contact)
-        if not items:
+        items = await work_items(session, contact)
+        if not items or not await record_notice(session, round_.id, contact.id, OPENING, now):
             continue
         targets = sum(len(item.targets) for item in items)
         minutes = estimate_minutes(len(items), targets)
@@ -609,11 +615,21 @@ async def announce(request: Request, round_: ReportingRound) -> list[Reply]:
             minutes=minutes,
             minute_word=texts.plural(minutes, "Minute", "Minuten"),
         )
-        replies.append(
-            Reply(
-                text,
-                [[(texts.REPORT_NOW, callback_data("start"))]],
-                chat_id=contact.telegram_user_id,
-            )
-        )
+        buttons = [[(texts.REPORT_NOW, callback_data("start"))]]
+        replies.append(Reply(text, buttons, chat_id=contact.telegram_user_id))
     return replies
+
+
+def reminder_buttons() -> list[list[tuple[str, str]]]:
+    return [
+        [(texts.REPORT_NOW, callback_data("start")), (texts.REMIND_LATER, callback_data("snooze"))]
+    ]
+
+
+@router.action("snooze", Audience.MEMBER)
+async def snooze(request: Request) -> Reply:
+    """ "Später erinnern": no reminder until the next working day, then one."""
+    timetable = request.services.settings.timetable
+    until = timetable.next_working_day(request.now)
+    member(request).snoozed_until = until
+    return Reply(texts.fill(texts.SNOOZED, day=format_day_plain(timetable.today(until))), edit=True)

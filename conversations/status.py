@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.chart import status_chart
 from bot.export import build_csv, build_xlsx
+from bot.jobs import build_summary
 from bot.views import (
     day,
     field_choices,
@@ -136,4 +137,14 @@ async def export(request: Request) -> list[Reply]:
             f"{caption}\n{texts.EXPORT_CSV_HINT}",
             attachment=Attachment(workbook, f"monitoring-{stamp}.xlsx"),
         )
+    ]
+
+
+@router.command("zusammenfassung")
+async def summary(request: Request) -> list[Reply]:
+    """The weekly summary as it would be posted now (does not count as the weekly post)."""
+    text, chart = await build_summary(request.services, request.now)
+    return [
+        *(Reply(part) for part in text.messages),
+        Reply("", attachment=Attachment(chart, "status.png", photo=True)),
     ]

@@ -272,6 +272,48 @@ EXPORT_CAPTION = "Stand und Verlauf, {day}"
 EXPORT_CSV_HINT = "Als CSV: /export csv"
 EXPORT_USAGE = "Mit /export erhalten Sie eine Excel-Datei, mit /export csv zwei CSV-Dateien."
 
+# --- scheduling: rounds, reminders, weekly summary --------------------------------------------
+
+REMINDER = (
+    "<b>Erinnerung:</b> Bis {due} sind für Ihre Ämter noch {count} {measure_word} offen. "
+    "Es dauert etwa {minutes} {minute_word}."
+)
+REMINDER_DUE = (
+    "<b>Heute ist der letzte Tag der Berichtsrunde.</b> Noch offen: {count} {measure_word}."
+)
+REMIND_LATER = "Später erinnern"
+SNOOZED = "Gut, ich erinnere Sie am {day} wieder."
+ROUND_OPENED_NOTICE = (
+    "Neue Berichtsrunde {opens} bis {due} geöffnet; {notified} {person_word} benachrichtigt."
+)
+NO_CONTACT_OFFICES = "Ämter ohne aktive Ansprechperson: {offices}"
+UNREACHABLE = "Nicht erreichbar (Bot blockiert): {names}"
+OVERDUE_HEAD = "<b>Überfällig: Berichtsrunde bis {due}</b>"
+OVERDUE_OFFICE = "• {office}: {codes}"
+OVERDUE_NONE = "Alle Maßnahmen wurden rechtzeitig berichtet."
+SUMMARY_HEAD = "<b>Wochenzusammenfassung KW {week}/{year}</b>"
+SUMMARY_FIELD = "<b>{numeral} {title}</b>: {counts}"
+SUMMARY_CHANGE = " ({changes} seit Vorwoche)"
+SUMMARY_NO_CHANGE = " (unverändert)"
+SUMMARY_TURNED = "<b>Neu {status}:</b> {codes}"
+SUMMARY_CURRENT = "<b>Derzeit {status}:</b> {codes}"
+SUMMARY_NOTHING_TURNED = "Keine Maßnahme ist neu verzögert oder gefährdet."
+SUMMARY_SUPPORT_HEAD = "<b>🆘 Bitten um Unterstützung</b>"
+SUMMARY_SUPPORT = "• {code} ({office}, {obstacle}){note}"
+SUMMARY_NO_SUPPORT = "Keine offenen Bitten um Unterstützung."
+SUMMARY_OUTSTANDING_HEAD = "<b>Noch offen in der Runde bis {due}</b>"
+SUMMARY_OUTSTANDING = "• {office}: {count}"
+SUMMARY_ALL_REPORTED = "Alle Ämter haben in dieser Runde berichtet."
+SUMMARY_MORE = "… und {count} weitere (siehe /status)"
+SUMMARY_ALREADY = "Die Zusammenfassung für KW {week}/{year} wurde bereits gepostet."
+SUMMARY_POSTED = "Zusammenfassung für KW {week}/{year} in die Koordinationsgruppe gepostet."
+SUMMARY_NO_CHAT = (
+    "COORDINATION_CHAT_ID ist nicht gesetzt: Es gibt keine Gruppe, in die gepostet werden kann."
+)
+SUMMARY_BUSY = (
+    "Die Zusammenfassung für KW {week}/{year} wird gerade von einem anderen Prozess gepostet."
+)
+
 # --- exports and charts ----------------------------------------------------------------------
 
 STATUS_WORDS = {

@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.runtime import BotApplication, HandledUpdates, build_application, serving, track_handled
+from bot.runtime import (
+    SCHEDULE_JOB,
+    BotApplication,
+    HandledUpdates,
+    build_application,
+    serving,
+    track_handled,
+)
 from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
@@ -97,6 +104,13 @@ class World:
         before = len(self.standin.calls_to("sendMessage"))
         await self.settle(await self.standin.send_text(user, text, chat))
         assert self.standin.calls_to("sendMessage")[before:] == []
+
+    async def tick(self, when: datetime) -> None:
+        """Set the clock and run the real scheduled job once, as the JobQueue would."""
+        self.clock.now = when
+        assert self.app.job_queue is not None
+        [job] = self.app.job_queue.get_jobs_by_name(SCHEDULE_JOB)
+        await job.run(self.app)
 
     async def office(self, name: str) -> Office:
         async with self.sessions() as session:
@@ -197,6 +211,10 @@ async def start_bot(
     app = build_application(settings, engine=engine, clock=clock)
     track_handled(app, handled)  # one record across restarts
     await stack.enter_async_context(serving(app, poll_timeout=1))
+    # The schedule runs when a test says so (World.tick), at the test clock's time.
+    assert app.job_queue is not None
+    for job in app.job_queue.jobs():
+        job.enabled = False
     return app
 
 

@@ -74,3 +74,29 @@ async def test_invite_run_and_clean_shutdown(standin: BotApiStandIn, tmp_path: P
     assert "getUpdates" in log  # httpx logged request URLs at DEBUG ...
     assert TOKEN.split(":")[1] not in log  # ... without the token
     assert "[REDACTED]" in log
+
+
+async def test_summary_send_twice_posts_once(standin: BotApiStandIn, tmp_path: Path) -> None:
+    group = standin.group(-1009, "Koordinierungsgruppe")
+    env = environment(tmp_path, standin)
+    env["COORDINATION_CHAT_ID"] = str(group.id)
+    engine = create_engine(env["DATABASE_URL"])
+    await init_database(engine, load_catalogue())
+    await engine.dispose()
+
+    code, out, err = await run_cli(env, tmp_path, "summary")
+    assert code == 0, err
+    assert out.startswith("Wochenzusammenfassung KW ")
+    assert standin.sent_messages(group) == []
+
+    code, out, err = await run_cli(env, tmp_path, "summary", "--send")
+    assert code == 0, err
+    assert "in die Koordinationsgruppe gepostet" in out
+    posted = standin.sent_messages(group)
+    assert [m.kind for m in posted] == ["text", "text", "photo"]
+    assert (posted[0].plain_text or "").startswith("Wochenzusammenfassung KW ")
+
+    code, out, err = await run_cli(env, tmp_path, "summary", "--send")
+    assert code == 0, err
+    assert "wurde bereits gepostet" in out
+    assert len(standin.sent_messages(group)) == 3

@@ -126,4 +126,13 @@ async def test_command_menus(world: World) -> None:
     assert private["einladen"] == "Person einladen (Koordination)"
     assert "abmelden" in private
     group = dict(world.standin.commands("chat", chat_id=world.group.id))
-    assert set(group) == {"hilfe", "kontakte", "runde", "status", "offen", "verlauf", "export"}
+    assert set(group) == {
+        "hilfe",
+        "kontakte",
+        "runde",
+        "status",
+        "offen",
+        "verlauf",
+        "export",
+        "zusammenfassung",
+    }

@@ -1,0 +1,221 @@
+"""The schedule with the real JobQueue job and a controllable clock, never by waiting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.jobs import SummaryOutcome, post_summary_if_due
+from bot.runtime import SCHEDULE_JOB
+from conversations.framework import Services
+from storage.database import session_factory
+from storage.models import Contact, ReportingRound, Status
+from tests.e2e.conftest import Said, World, store_report
+from tests.e2e.test_reporting import KARL_CODES, add_person
+
+KARL = 601
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def texts_to(world: World, chat_id: int) -> list[str]:
+    return [m.plain_text or "" for m in world.standin.sent_messages(chat_id)]
+
+
+async def rounds(world: World) -> list[tuple[str, str]]:
+    async with world.sessions() as session:
+        rows = await session.scalars(select(ReportingRound).order_by(ReportingRound.opens_on))
+        return [(r.opens_on.isoformat(), r.due_on.isoformat()) for r in rows]
+
+
+async def test_the_schedule_is_one_repeating_job(world: World) -> None:
+    assert world.app.job_queue is not None
+    [job] = world.app.job_queue.get_jobs_by_name(SCHEDULE_JOB)
+    assert job.job.trigger.interval.total_seconds() == 60
+
+
+async def test_round_opens_on_cadence_once_and_notifies(world: World) -> None:
+    await world.tick(utc(2026, 12, 1, 6, 59))  # Tuesday 07:59 local: before working hours
+    assert await rounds(world) == []
+    await world.tick(utc(2026, 12, 1, 7, 0))
+    assert await rounds(world) == [("2026-12-01", "2026-12-31")]
+    [announcement] = world.standin.sent_messages(KARL)
+    assert (announcement.plain_text or "").startswith("Neue Berichtsrunde bis 31.12.2026.")
+    assert announcement.buttons == [["Jetzt berichten"]]
+    [notice] = [t for t in texts_to(world, world.group.id) if t.startswith("Neue Berichtsrunde")]
+    assert notice.startswith(
+        "Neue Berichtsrunde 01.12.2026 bis 31.12.2026 geöffnet; 1 Ansprechperson benachrichtigt."
+    )
+    assert "Ämter ohne aktive Ansprechperson: Fachstelle „Frühe Hilfen" in notice
+
+    await world.tick(utc(2026, 12, 1, 7, 1))
+    await world.restart_bot()
+    await world.tick(utc(2026, 12, 2, 9, 0))
+    assert await rounds(world) == [("2026-12-01", "2026-12-31")]
+    assert len(world.standin.sent_messages(KARL)) == 1
+    assert sum(t.startswith("Neue Berichtsrunde") for t in texts_to(world, world.group.id)) == 1
+
+
+async def test_reminders_when_due_in_working_hours_to_unfinished_people_only(world: World) -> None:
+    wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
+    kira = await add_person(world, 612, "Kira Kollegin", "Flüchtlingskoordination")
+    await world.tick(utc(2026, 12, 2, 8, 0))  # Wednesday: the December round opens
+    # Karl's office (also Kira's) reports everything: neither is reminded
+    for code in KARL_CODES:
+        targets = {"III.2.1": 1}.get(code, 2)
+        await store_report(
+            world, KARL, code, "Flüchtlingskoordination", *[Said(Status.ON_TRACK)] * targets
+        )
+    before = {user: len(world.standin.sent_messages(user)) for user in (KARL, wanda.id, kira.id)}
+
+    await world.tick(utc(2026, 12, 4, 10, 0))  # Friday: day 3 is Friday the 4th
+    await world.tick(utc(2026, 12, 5, 10, 0))  # Saturday
+    [reminder] = world.standin.sent_messages(wanda.id)[before[wanda.id] :]
+    assert (reminder.plain_text or "").startswith(
+        "Erinnerung: Bis 31.12.2026 sind für Ihre Ämter noch 2 Maßnahmen offen."
+    )
+    assert reminder.buttons == [["Jetzt berichten", "Später erinnern"]]
+    assert len(world.standin.sent_messages(KARL)) == before[KARL]
+    assert len(world.standin.sent_messages(kira.id)) == before[kira.id]
+
+    await world.tick(utc(2026, 12, 4, 16, 59))  # again the same day: nothing new
+    assert len(world.standin.sent_messages(wanda.id)) == before[wanda.id] + 1
+    await world.tick(utc(2026, 12, 8, 6, 59))  # day 7 (Tuesday 8th) before 08:00 local
+    assert len(world.standin.sent_messages(wanda.id)) == before[wanda.id] + 1
+    await world.tick(utc(2026, 12, 8, 7, 0))
+    assert len(world.standin.sent_messages(wanda.id)) == before[wanda.id] + 2
+
+
+async def test_snooze_until_next_working_day(world: World) -> None:
+    wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
+    await world.tick(utc(2026, 12, 1, 8, 0))  # Tuesday: round opens
+    await world.tick(utc(2026, 12, 4, 8, 0))  # Friday: day-3 reminder
+    await world.press(wanda, "Später erinnern")
+    assert world.last(wanda).text == "Gut, ich erinnere Sie am 07.12.2026 wieder."
+    count = len(world.standin.sent_messages(wanda.id))
+    await world.tick(utc(2026, 12, 4, 15, 0))  # same Friday
+    assert len(world.standin.sent_messages(wanda.id)) == count
+    await world.tick(utc(2026, 12, 7, 7, 0))  # Monday 08:00 local
+    assert len(world.standin.sent_messages(wanda.id)) == count + 1
+    assert world.last(wanda).text.startswith("Erinnerung:")
+
+
+async def test_blocked_person_is_marked_unreachable_and_not_retried(world: World) -> None:
+    await world.tick(utc(2026, 12, 1, 8, 0))
+    world.standin.block(KARL)
+    await world.tick(utc(2026, 12, 4, 8, 0))
+    attempts = [c for c in world.standin.calls_to("sendMessage") if c["chat_id"] == KARL]
+    async with world.sessions() as session:
+        karl = await session.scalar(select(Contact).where(Contact.telegram_user_id == KARL))
+        assert karl is not None
+        assert karl.unreachable_since == utc(2026, 12, 4, 8, 0)
+    await world.tick(utc(2026, 12, 8, 8, 0))  # day 7: no new attempt
+    assert [c for c in world.standin.calls_to("sendMessage") if c["chat_id"] == KARL] == attempts
+    # after the due date the coordination learns who is unreachable and what is overdue
+    await world.tick(utc(2027, 1, 4, 8, 0))
+    escalation = next(t for t in texts_to(world, world.group.id) if t.startswith("Überfällig"))
+    assert escalation.startswith("Überfällig: Berichtsrunde bis 31.12.2026")
+    assert (
+        "• Flüchtlingskoordination: III.2.1, III.4.1, IV.1.1, IV.2.1, IV.3.1, IV.3.2" in escalation
+    )
+    assert "Nicht erreichbar (Bot blockiert): Karl Kontakt" in escalation
+    await world.tick(utc(2027, 1, 4, 9, 0))
+    assert sum(t.startswith("Überfällig") for t in texts_to(world, world.group.id)) == 1
+    # writing to the bot again makes the person reachable
+    world.standin.unblock(KARL)
+    await world.say(world.contact, "/hilfe")
+    async with world.sessions() as session:
+        karl = await session.scalar(select(Contact).where(Contact.telegram_user_id == KARL))
+        assert karl is not None
+        assert karl.unreachable_since is None
+
+
+SUMMARY_STARTS = ("Wochenzusammenfassung", "Neu ", "Derzeit", "Keine Maßnahme", "Noch offen")
+
+
+async def summary_parts(world: World) -> list[str]:
+    """First lines of the summary messages in the group ("photo" for the chart)."""
+    return [
+        m.kind if m.kind == "photo" else (m.plain_text or "").split("\n")[0]
+        for m in world.standin.sent_messages(world.group.id)
+        if m.kind == "photo" or (m.plain_text or "").startswith(SUMMARY_STARTS)
+    ]
+
+
+async def test_weekly_summary_content_and_once(world: World) -> None:
+    await world.tick(utc(2026, 11, 30, 7, 59))  # Monday 08:59 local
+    assert await summary_parts(world) == []
+    await store_report(
+        world, KARL, "IV.2.1", "Flüchtlingskoordination",
+        Said(Status.AT_RISK, obstacle=None, support="Bitte Raum klären"), Said(Status.ON_TRACK),
+    )  # fmt: skip
+    await world.tick(utc(2026, 11, 30, 8, 0))  # 09:00 local
+    assert await summary_parts(world) == [
+        "Wochenzusammenfassung KW 49/2026",
+        "Derzeit 🔴 gefährdet: IV.2.1",
+        "Noch offen in der Runde bis 30.11.2026",
+        "photo",
+    ]  # three messages and one picture
+    text = "\n".join(texts_to(world, world.group.id))
+    assert "IV Zivilgesellschaftliches Engagement: ✅0 🟢1 🟡0 🔴1 ⚪0" in text
+    assert "• IV.2.1 (Flüchtlingskoordination, –): Bitte Raum klären" in text
+
+    count = len(world.standin.sent_messages(world.group.id))
+    await world.tick(utc(2026, 11, 30, 9, 0))
+    await world.restart_bot()
+    await world.tick(utc(2026, 12, 2, 12, 0))  # opens December's round, escalates November's
+    assert len(await summary_parts(world)) == 4
+
+    # /zusammenfassung shows the summary on demand and does not count as the weekly post
+    await world.say(world.coordinator, "/zusammenfassung")
+    assert world.standin.sent_messages(world.coordinator.id)[-1].kind == "photo"
+    # next week: changes against the posted one
+    await store_report(world, KARL, "III.2.1", "Flüchtlingskoordination", Said(Status.DELAYED))
+    await world.tick(utc(2026, 12, 9, 10, 0))  # Wednesday: bot was down on Monday, catches up
+    new = [
+        m.plain_text or ""
+        for m in world.standin.sent_messages(world.group.id)[count:]
+        if m.kind == "text"
+    ]
+    week = "\n".join(t for t in new if not t.startswith(("Neue Berichtsrunde",)))
+    assert "Wochenzusammenfassung KW 50/2026" in week
+    assert "Neu 🟡 verzögert: III.2.1" in week
+    assert "III Wohnen: ✅0 🟢0 🟡1 🔴0 ⚪0 (🟡+1 seit Vorwoche)" in week
+
+
+async def test_summary_survives_errors_without_posting_twice(world: World) -> None:
+    await world.tick(utc(2026, 11, 30, 7, 0))  # round opens (08:00 local), summary not yet due
+    start = len(world.standin.sent_messages(world.group.id))
+    world.standin.fail_next("sendMessage", error_code=500, times=1)
+    world.standin.fail_next(
+        "sendPhoto", error_code=429, retry_after=1
+    )  # waited out by the rate limiter
+    # the first part fails with a server error: nothing counted as posted
+    await world.tick(utc(2026, 11, 30, 8, 0))
+    await world.tick(utc(2026, 11, 30, 8, 1))  # the retry posts every part once
+    await world.tick(utc(2026, 11, 30, 8, 2))
+    sent = world.standin.sent_messages(world.group.id)[start:]
+    heads = [m.kind if m.kind == "photo" else (m.plain_text or "").split("\n")[0] for m in sent]
+    assert heads.count("Wochenzusammenfassung KW 49/2026") == 1
+    assert heads.count("photo") == 1
+    assert len(sent) <= 4
+
+    # a second bot process finds the week posted and stays quiet
+    other = Services(world.settings, session_factory(world.app.bot_data["engine"]), world.clock)
+    outcome = await post_summary_if_due(world.app.bot, other, utc(2026, 11, 30, 9, 0))
+    assert outcome is SummaryOutcome.ALREADY_POSTED
+    assert len(world.standin.sent_messages(world.group.id)) == start + len(sent)
+
+
+async def test_summary_in_the_weeks_of_the_clock_changes(world: World) -> None:
+    for before, at in (
+        (utc(2026, 3, 30, 6, 59), utc(2026, 3, 30, 7, 0)),  # CEST: 09:00 local is 07:00 UTC
+        (utc(2026, 10, 26, 7, 59), utc(2026, 10, 26, 8, 0)),  # CET: 09:00 local is 08:00 UTC
+    ):
+        await world.tick(before)
+        heads = await summary_parts(world)
+        await world.tick(at)
+        assert len(await summary_parts(world)) > len(heads), at
