@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.database import insert_for
 from storage.models import (
     Contact,
     FieldOfAction,
@@ -306,10 +305,8 @@ async def _opens_on(session: AsyncSession, round_id: int) -> date:
 
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Record ``update_id`` as handled; False if it was handled before (a re-delivery)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(ProcessedUpdate)
+        insert_for(session)(ProcessedUpdate)
         .values(update_id=update_id, processed_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
     )

@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import insert_for
 from storage.models import Notice, Report, ReportingRound, WeeklySummary
 
 SUMMARY_LEASE = timedelta(minutes=10)
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 async def record_notice(
@@ -33,7 +27,7 @@ async def record_notice(
         if existing is not None:
             return False
     result = await session.execute(
-        _insert(session)(Notice)
+        insert_for(session)(Notice)
         .values(round_id=round_id, contact_id=contact_id, kind=kind, sent_at=now)
         .on_conflict_do_nothing()
     )
@@ -88,7 +82,7 @@ async def claim_summary(
     over with a compare-and-set, so that two processes never post the same parts.
     """
     inserted = await session.execute(
-        _insert(session)(WeeklySummary)
+        insert_for(session)(WeeklySummary)
         .values(iso_year=year, iso_week=week, chat_id=chat_id, claimed_at=now, parts_sent=0)
         .on_conflict_do_nothing()
     )

@@ -33,6 +33,7 @@ from storage.models import (
     TargetAnswer,
     measure_offices,
 )
+from storage.reporting import current_round
 
 # From most to least critical: a measure shared by several offices shows the worst.
 CRITICALITY: tuple[Status, ...] = (
@@ -160,12 +161,7 @@ class Snapshot:
 
 
 async def current_round_info(session: AsyncSession, today: date) -> RoundInfo | None:
-    row = await session.scalar(
-        select(ReportingRound)
-        .where(ReportingRound.opens_on <= today)
-        .order_by(ReportingRound.opens_on.desc())
-        .limit(1)
-    )
+    row = await current_round(session, today)
     return RoundInfo(row.id, row.opens_on, row.due_on) if row else None
 
 
