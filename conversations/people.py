@@ -96,7 +96,11 @@ def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact]) -> s
     for entry in staffed:
         lines.append("")
         lines.append(texts.fill(texts.ROSTER_OFFICE, office=entry.office.name))
-        lines += [texts.fill(texts.ROSTER_PERSON, name=c.display_name) for c in entry.contacts]
+        lines += [
+            texts.fill(texts.ROSTER_PERSON, name=c.display_name)
+            + (texts.ROSTER_UNREACHABLE if c.unreachable_since is not None else "")
+            for c in entry.contacts
+        ]
     empty = [r.office.name for r in rosters if not r.contacts]
     if empty:
         lines += ["", texts.fill(texts.ROSTER_NOBODY, count=len(empty))]

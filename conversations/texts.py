@@ -96,6 +96,7 @@ INVITE_NO_OFFICES = "Es sind keine Ämter angelegt. Bitte zuerst 'monitoring-bot
 ROSTER_HEADER = "<b>Ansprechpersonen je Amt</b>"
 ROSTER_OFFICE = "<b>{office}</b>"
 ROSTER_PERSON = "• {name}"
+ROSTER_UNREACHABLE = " ⚠️ nicht erreichbar (hat den Bot blockiert)"
 ROSTER_NOBODY = "<b>Ämter ohne Ansprechperson ({count}):</b>"
 ROSTER_NOBODY_LINE = "• {office}"
 ROSTER_COORDINATORS = "<b>Koordinierungsstelle:</b> {names}"

@@ -114,6 +114,8 @@ async def test_blocked_person_is_marked_unreachable_and_not_retried(world: World
         assert karl.unreachable_since == utc(2026, 12, 4, 8, 0)
     await world.tick(utc(2026, 12, 8, 8, 0))  # day 7: no new attempt
     assert [c for c in world.standin.calls_to("sendMessage") if c["chat_id"] == KARL] == attempts
+    roster = await world.say(world.coordinator, "/kontakte")
+    assert "• Karl Kontakt ⚠️ nicht erreichbar (hat den Bot blockiert)" in roster.text
     # after the due date the coordination learns who is unreachable and what is overdue
     await world.tick(utc(2027, 1, 4, 8, 0))
     escalation = next(t for t in texts_to(world, world.group.id) if t.startswith("Überfällig"))
