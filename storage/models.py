@@ -353,6 +353,21 @@ class LatestReport(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the value of revisions["reports"] given by the submission that wrote this row
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
+
+
+class Revision(Base):
+    """Counters bumped in the same transaction as a change, in commit order.
+
+    ``reports`` counts submissions: a cached view that saw revision N only needs the
+    latest reports with a higher revision to be current again.
+    """
+
+    __tablename__ = "revisions"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Notice(Base):

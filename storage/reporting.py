@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,9 +23,12 @@ from storage.models import (
     ProcessedUpdate,
     Report,
     ReportingRound,
+    Revision,
     TargetAnswer,
     measure_offices,
 )
+
+REPORTS_REVISION = "reports"
 
 
 class Cadence(StrEnum):
@@ -275,6 +278,14 @@ async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
     draft.version = (highest or 0) + 1
     draft.submitted_at = now
     draft.updated_at = now
+    revision = (
+        await session.execute(
+            update(Revision)
+            .where(Revision.name == REPORTS_REVISION)
+            .values(value=Revision.value + 1)
+            .returning(Revision.value)
+        )
+    ).scalar_one()
     latest = await session.get(LatestReport, (draft.measure_id, draft.office_id))
     if latest is None:
         session.add(
@@ -284,10 +295,12 @@ async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
                 report_id=draft.id,
                 round_id=draft.round_id,
                 submitted_at=now,
+                revision=revision,
             )
         )
     elif await _opens_on(session, draft.round_id) >= await _opens_on(session, latest.round_id):
         latest.report_id, latest.round_id, latest.submitted_at = draft.id, draft.round_id, now
+        latest.revision = revision
     await session.flush()
     return draft.version
 

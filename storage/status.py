@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -29,11 +29,12 @@ from storage.models import (
     Office,
     Report,
     ReportingRound,
+    Revision,
     Status,
     TargetAnswer,
     measure_offices,
 )
-from storage.reporting import current_round
+from storage.reporting import REPORTS_REVISION, current_round
 
 # From most to least critical: a measure shared by several offices shows the worst.
 CRITICALITY: tuple[Status, ...] = (
@@ -192,31 +193,149 @@ ANSWER_COLUMNS = (
 
 
 class SnapshotCache:
-    """Keeps the last snapshot while nothing it is built from has changed.
+    """Keeps the last snapshot current at the cost of what changed since it was built.
 
-    The key is read with one cheap query each time: the catalogue's revision, the current
-    round, and the number and newest time of the latest reports. Any submission, new
-    round or catalogue change gives a new key, so a second bot process or the command
-    line can never leave a stale view behind.
+    Each call reads the catalogue's revision, the current round and the reports revision
+    (three small queries). A new catalogue or round rebuilds everything; new submissions
+    only reload the measures whose latest reports carry a higher reports revision. The
+    revisions live in the database, so a second bot process or the command line can never
+    leave a stale view behind.
     """
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
+        self._revision = 0
         self._snapshot: Snapshot | None = None
 
     async def get(self, session: AsyncSession, today: date) -> Snapshot:
         round_info = await current_round_info(session, today)
-        revision = await session.scalar(
+        catalogue = await session.scalar(
             select(CatalogueInfo.value).where(CatalogueInfo.key == "revision")
         )
-        count, newest = (
-            await session.execute(select(func.count(), func.max(LatestReport.submitted_at)))
-        ).one()
-        key = (revision, round_info, count, newest)
+        revision = await reports_revision(session)
+        key = (catalogue, round_info)
         if self._snapshot is None or key != self._key:
             self._snapshot = await load_snapshot(session, today)
-            self._key = key
+        elif revision != self._revision:
+            changed = set(
+                await session.scalars(
+                    select(LatestReport.measure_id).where(LatestReport.revision > self._revision)
+                )
+            )
+            self._snapshot = await refresh_measures(session, self._snapshot, changed)
+        self._key, self._revision = key, revision
         return self._snapshot
+
+
+async def reports_revision(session: AsyncSession) -> int:
+    value = await session.scalar(select(Revision.value).where(Revision.name == REPORTS_REVISION))
+    return int(value or 0)
+
+
+@dataclass
+class _Reports:
+    """The latest reports of some measures, arranged for building their states."""
+
+    by_target: dict[int, list[OfficeReport]] = field(default_factory=lambda: defaultdict(list))
+    notes: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    in_round: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+async def _latest_reports(
+    session: AsyncSession, round_info: RoundInfo | None, measure_ids: set[int] | None = None
+) -> _Reports:
+    """Each office's latest report on the given measures (all when ``None``)."""
+    query = (
+        select(
+            LatestReport.measure_id,
+            LatestReport.report_id,
+            LatestReport.round_id,
+            LatestReport.submitted_at,
+            Report.indicator_note,
+            Office.name,
+        )
+        .join(Report, Report.id == LatestReport.report_id)
+        .join(Office, Office.id == LatestReport.office_id)
+    )
+    answers_query = select(*ANSWER_COLUMNS)
+    if measure_ids is None:
+        answers_query = answers_query.where(
+            TargetAnswer.report_id.in_(select(LatestReport.report_id))
+        )
+    else:
+        query = query.where(LatestReport.measure_id.in_(measure_ids))
+        answers_query = answers_query.where(
+            TargetAnswer.report_id.in_(
+                select(LatestReport.report_id).where(LatestReport.measure_id.in_(measure_ids))
+            )
+        )
+    latest = (await session.execute(query)).all()
+    answers: dict[int, list[_Answer]] = defaultdict(list)
+    for row in await session.execute(answers_query):
+        answers[row[0]].append(_Answer(*row))
+    found = _Reports()
+    for measure_id, report_id, round_id, submitted_at, indicator_note, office in latest:
+        current = round_info is not None and round_id == round_info.id
+        if current:
+            found.in_round[measure_id].add(office)
+        if indicator_note:
+            found.notes[measure_id].append((office, indicator_note))
+        for answer in answers.get(report_id, []):
+            found.by_target[answer.horizon_target_id].append(
+                OfficeReport(
+                    office=office,
+                    status=answer.status,
+                    note=answer.progress_note,
+                    obstacle=answer.obstacle,
+                    support_requested=bool(answer.support_requested),
+                    support_note=answer.support_note,
+                    carried_over=answer.carried_over,
+                    submitted_at=submitted_at,
+                    current=current,
+                )
+            )
+    return found
+
+
+def _with_reports(measure: MeasureState, reports: _Reports) -> MeasureState:
+    """``measure`` (catalogue part unchanged) with the given latest reports."""
+    return replace(
+        measure,
+        targets=tuple(
+            replace(t, reports=_office_order(reports.by_target.get(t.id, []), measure.offices))
+            for t in measure.targets
+        ),
+        indicator_notes=tuple(reports.notes.get(measure.id, [])),
+        reported_in_round=frozenset(reports.in_round.get(measure.id, set())),
+    )
+
+
+async def refresh_measures(
+    session: AsyncSession, snapshot: Snapshot, measure_ids: set[int]
+) -> Snapshot:
+    """``snapshot`` with the reports of these measures read again."""
+    if not measure_ids:
+        return snapshot
+    reports = await _latest_reports(session, snapshot.round, measure_ids)
+    return replace(
+        snapshot,
+        fields=tuple(
+            replace(
+                f,
+                goals=tuple(
+                    replace(
+                        g,
+                        measures=tuple(
+                            _with_reports(m, reports) if m.id in measure_ids else m
+                            for m in g.measures
+                        ),
+                    )
+                    for g in f.goals
+                ),
+            )
+            for f in snapshot.fields
+        ),
+    )
 
 
 async def load_snapshot(session: AsyncSession, today: date) -> Snapshot:
@@ -266,56 +385,15 @@ async def load_snapshot(session: AsyncSession, today: date) -> Snapshot:
             .order_by(measure_offices.c.position)
         )
     ).all()
-    latest = (
-        await session.execute(
-            select(
-                LatestReport.measure_id,
-                LatestReport.report_id,
-                LatestReport.round_id,
-                LatestReport.submitted_at,
-                Report.indicator_note,
-                Office.name,
-            )
-            .join(Report, Report.id == LatestReport.report_id)
-            .join(Office, Office.id == LatestReport.office_id)
-        )
-    ).all()
-    answers: dict[int, list[_Answer]] = defaultdict(list)
-    for row in await session.execute(
-        select(*ANSWER_COLUMNS).where(TargetAnswer.report_id.in_(select(LatestReport.report_id)))
-    ):
-        answers[row[0]].append(_Answer(*row))
-
-    by_target: dict[int, list[OfficeReport]] = defaultdict(list)
-    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    in_round: dict[int, set[str]] = defaultdict(set)
-    for measure_id, report_id, round_id, submitted_at, indicator_note, office in latest:
-        current = round_info is not None and round_id == round_info.id
-        if current:
-            in_round[measure_id].add(office)
-        if indicator_note:
-            notes[measure_id].append((office, indicator_note))
-        for answer in answers.get(report_id, []):
-            by_target[answer.horizon_target_id].append(
-                OfficeReport(
-                    office=office,
-                    status=answer.status,
-                    note=answer.progress_note,
-                    obstacle=answer.obstacle,
-                    support_requested=bool(answer.support_requested),
-                    support_note=answer.support_note,
-                    carried_over=answer.carried_over,
-                    submitted_at=submitted_at,
-                    current=current,
-                )
-            )
+    reports = await _latest_reports(session, round_info)
+    by_target, notes, in_round = reports.by_target, reports.notes, reports.in_round
     offices_of: dict[int, list[str]] = defaultdict(list)
     for measure_id, office in links:
         offices_of[measure_id].append(office)
     targets_of: dict[int, list[TargetState]] = defaultdict(list)
     for target_id, measure_id, terms, target in horizons:
-        reports = _office_order(by_target.get(target_id, []), offices_of[measure_id])
-        targets_of[measure_id].append(TargetState(target_id, terms, target, reports))
+        ordered = _office_order(by_target.get(target_id, []), offices_of[measure_id])
+        targets_of[measure_id].append(TargetState(target_id, terms, target, ordered))
     measures_of: dict[int, list[MeasureState]] = defaultdict(list)
     for measure_id, goal_id, code, title, indicator in measures:
         measures_of[goal_id].append(

@@ -12,7 +12,7 @@ from storage.models import Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import Cadence, current_round, open_round, start_draft, submit, work_items
 from storage.setup import init_database
-from storage.status import SnapshotCache
+from storage.status import SnapshotCache, load_snapshot
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
@@ -55,11 +55,28 @@ async def test_cache_follows_submissions_rounds_and_catalogue(
         await submit(session, draft, NOW)
     async with sessions() as session:
         reported = await cache.get(session, TODAY)
+        assert reported == await load_snapshot(session, TODAY)  # refreshed = rebuilt from scratch
     measure = reported.find_measure("V.2.1")
     assert measure is not None
     assert measure.overall is Status.AT_RISK
+    untouched = reported.find_measure("V.1.1")
+    assert untouched is with_round.find_measure("V.1.1")  # only the changed measure was reloaded
+
+    async with sessions() as session, session.begin():  # a correction in the same round
+        person = await contact_by_telegram_id(session, 5)
+        current = await current_round(session, TODAY)
+        assert person is not None
+        assert current is not None
+        [item] = await work_items(session, person)
+        draft = await start_draft(session, current, item, person, NOW)
+        draft.answers[0].status = Status.ACHIEVED
+        await submit(session, draft, NOW)
+    async with sessions() as session:
+        corrected = await cache.get(session, TODAY)
+        assert corrected == await load_snapshot(session, TODAY)
+    assert corrected.find_measure("V.2.1").overall is Status.ACHIEVED  # type: ignore[union-attr]
 
     revised = mainz.model_copy(update={"name": "Neuer Name"})
     await init_database(engine, revised)
     async with sessions() as session:
-        assert await cache.get(session, TODAY) is not reported
+        assert await cache.get(session, TODAY) is not corrected
