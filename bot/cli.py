@@ -22,10 +22,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.catalogue_view import catalogue_json, catalogue_tree
+from bot.formatting import day
 from bot.settings import Settings, SettingsError, load_settings
 from conversations import texts
 from conversations.framework import Services, utcnow
-from conversations.people import format_day, invite
+from conversations.people import invite
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
@@ -260,7 +261,7 @@ def cmd_invite(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 valid_days=settings.invitation_valid_days,
             )
         target = office.name if office else texts.INVITE_TARGET_COORDINATOR
-        until_text = format_day(until, settings.zone)
+        until_text = day(until, settings.zone)
         print(texts.CLI_INVITE_LINK.format(target=target, until=until_text), file=out)
         print(link, file=out)
         return EXIT_OK

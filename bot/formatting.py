@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 MESSAGE_LIMIT = 4096
 
@@ -11,6 +13,13 @@ MESSAGE_LIMIT = 4096
 def html(text: str) -> str:
     """Escape data for Telegram's HTML parse mode."""
     return escape(text, quote=False)
+
+
+def day(moment: datetime | date, zone: ZoneInfo | None = None) -> str:
+    """A German date, 24.12.2026; a moment is first taken to ``zone``."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(zone).date() if zone else moment.date()
+    return moment.strftime("%d.%m.%Y")
 
 
 def horizon_label(labels: Sequence[str]) -> str:

@@ -20,9 +20,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.chart import status_chart
+from bot.formatting import day
 from bot.summary import WeeklySummaryText, weekly_summary
 from bot.timetable import DUE_KIND
-from bot.views import day, outstanding
+from bot.views import outstanding
 from conversations import texts
 from conversations.framework import (
     Attachment,

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bot.formatting import MESSAGE_LIMIT
-from bot.views import Outstanding, counts_text, day, status_counts
+from bot.formatting import MESSAGE_LIMIT, day
+from bot.views import Outstanding, counts_text, status_counts
 from conversations import texts
 from storage.models import Status
 from storage.status import Snapshot

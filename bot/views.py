@@ -11,10 +11,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.formatting import horizon_label
+from bot.formatting import day, horizon_label
 from conversations import texts
 from storage.models import Status
 from storage.status import (
@@ -35,12 +35,6 @@ TITLE_LIMIT = 90
 def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def day(moment: datetime | date, zone: ZoneInfo | None = None) -> str:
-    if isinstance(moment, datetime):
-        moment = moment.astimezone(zone).date() if zone else moment.date()
-    return moment.strftime("%d.%m.%Y")
 
 
 def horizon(terms: str) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formatting import day
 from conversations import texts
 from conversations.commands import Audience
 from conversations.framework import Reply, Request, Router, callback_data
@@ -25,10 +25,6 @@ from storage.people import (
 
 router = Router()
 COORDINATION_TARGET = "c"
-
-
-def format_day(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d.%m.%Y")
 
 
 async def invite(
@@ -82,7 +78,7 @@ async def create_link(request: Request) -> Reply:
         texts.fill(
             texts.INVITE_CREATED,
             target=office.name if office else texts.INVITE_TARGET_COORDINATOR,
-            until=format_day(until, settings.zone),
+            until=day(until, settings.zone),
             link=link,
         ),
         edit=True,

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import filters
 
-from bot.formatting import horizon_label
+from bot.formatting import day, horizon_label
 from conversations import report_answers, texts
 from conversations.commands import Audience
 from conversations.framework import Buttons, Reply, Request, Router, callback_data
@@ -218,7 +218,7 @@ def ask(draft: Draft, question: Question) -> Reply:
         previous = draft.previous.get(question.target_id or 0)
         rows = _rows(statuses)
         if previous is not None and previous.status is not None:
-            when = format_day_plain(draft.previous_day)
+            when = day(draft.previous_day) if draft.previous_day else "–"
             line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
             if previous.progress_note:
                 line += texts.fill(texts.PREVIOUS_NOTE, note=previous.progress_note)
@@ -240,10 +240,6 @@ def ask(draft: Draft, question: Question) -> Reply:
     }
     prompt, buttons = prompts[question.kind]
     return Reply(f"{head}\n\n{prompt}", buttons)
-
-
-def format_day_plain(day: date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "–"
 
 
 def review(draft: Draft) -> Reply:
@@ -311,7 +307,7 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
     done = await submitted_items(request.session, round_.id)
     open_items = [item for item in items if item.key not in done]
     several = len(contact.offices) > 1
-    due = format_day_plain(round_.due_on)
+    due = day(round_.due_on)
     buttons = [
         [(item_label(item, several, item.key in done), callback_data("go", *item.key))]
         for item in items
@@ -576,7 +572,7 @@ async def open_round_command(request: Request) -> list[Reply]:
         now=request.now,
         opened_by=request.active_contact,
     )
-    opens, due = format_day_plain(round_.opens_on), format_day_plain(round_.due_on)
+    opens, due = day(round_.opens_on), day(round_.due_on)
     if not created:
         return [Reply(texts.fill(texts.ROUND_EXISTS, opens=opens, due=due))]
     announcements = await opening_notices(request.session, round_, request.now)
@@ -609,7 +605,7 @@ async def opening_notices(
         minutes = estimate_minutes(len(items), targets)
         text = texts.fill(
             texts.ROUND_ANNOUNCEMENT,
-            due=format_day_plain(round_.due_on),
+            due=day(round_.due_on),
             measures=len(items),
             measure_word=texts.plural(len(items), "Maßnahme", "Maßnahmen"),
             minutes=minutes,
@@ -632,4 +628,4 @@ async def snooze(request: Request) -> Reply:
     timetable = request.services.settings.timetable
     until = timetable.next_working_day(request.now)
     member(request).snoozed_until = until
-    return Reply(texts.fill(texts.SNOOZED, day=format_day_plain(timetable.today(until))), edit=True)
+    return Reply(texts.fill(texts.SNOOZED, day=day(timetable.today(until))), edit=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from bot.chart import status_chart
 from bot.export import build_csv, build_xlsx
+from bot.formatting import day
 from bot.jobs import build_summary
 from bot.views import (
-    day,
     field_choices,
     field_view,
     find_field,
