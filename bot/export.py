@@ -42,6 +42,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters that XML 1.0 (and so .xlsx) cannot contain.
 _ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SHEET_NAME_LIMIT = 31
+EXCEL_ROWS = 1_048_576  # rows an Excel sheet can hold, the header included
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 CSV_DELIMITER = ";"
 DATE_FORMAT = "DD.MM.YYYY"
@@ -273,12 +274,17 @@ class _Sheet:
 
 
 async def write_xlsx(
-    target: BinaryIO, snapshot: Snapshot, history: HistorySource, zone: ZoneInfo
+    target: BinaryIO,
+    snapshot: Snapshot,
+    history: HistorySource,
+    zone: ZoneInfo,
+    rows_per_sheet: int = EXCEL_ROWS - 1,
 ) -> None:
     """Write the workbook to ``target``: a sheet per field of action, then the history.
 
     ``history`` may be an async iterator (such as :func:`storage.status.full_history`);
-    its entries are written as they come and never held all at once.
+    its entries are written as they come and never held all at once. A history longer
+    than an Excel sheet can hold continues on "Verlauf 2", "Verlauf 3", ...
     """
     workbook = Workbook(write_only=True)
     try:
@@ -292,9 +298,16 @@ async def write_xlsx(
         sheet = _Sheet(
             workbook, texts.EXPORT_HISTORY_SHEET, texts.EXPORT_HISTORY_COLUMNS, HISTORY_WIDTHS
         )
+        rows, sheets = 0, 1
         async for entry in _each(history):
             for row in history_rows((entry,), zone):
+                if rows == rows_per_sheet:
+                    sheet.finish()
+                    sheets, rows = sheets + 1, 0
+                    title = f"{texts.EXPORT_HISTORY_SHEET} {sheets}"
+                    sheet = _Sheet(workbook, title, texts.EXPORT_HISTORY_COLUMNS, HISTORY_WIDTHS)
                 sheet.append(row)
+                rows += 1
         sheet.finish()
     except BaseException:
         _discard(workbook)

@@ -19,6 +19,7 @@ from bot.export import (
     history_rows,
     neutralise,
     sheet_name,
+    write_xlsx,
 )
 from conversations import texts
 from storage.models import Obstacle, Status
@@ -271,6 +272,19 @@ async def test_workbook_from_a_plain_list_and_empty_history() -> None:
     book = load_workbook(io.BytesIO(await build_xlsx(Snapshot((), None), [], ZONE)))
     assert book.sheetnames == ["Verlauf"]
     assert [c.value for c in book["Verlauf"][1]] == list(texts.EXPORT_HISTORY_COLUMNS)
+
+
+async def test_long_history_continues_on_further_sheets() -> None:
+    buffer = io.BytesIO()
+    await write_xlsx(buffer, Snapshot((), None), HISTORY, ZONE, rows_per_sheet=2)
+    book = load_workbook(io.BytesIO(buffer.getvalue()))
+    assert book.sheetnames == ["Verlauf", "Verlauf 2"]
+    first = [tuple(c.value for c in row) for row in book["Verlauf"].iter_rows()]
+    second = [tuple(c.value for c in row) for row in book["Verlauf 2"].iter_rows()]
+    assert first[0] == second[0] == texts.EXPORT_HISTORY_COLUMNS
+    assert len(first) == 3  # header and two rows
+    assert len(second) == 2  # header and the third row
+    assert second[1] == (datetime(2026, 11, 1), *HISTORY_ROWS[2][1:])
 
 
 def parse(data: bytes) -> list[list[str]]:
