@@ -296,9 +296,9 @@ def outstanding(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -> lis
         for office in measure.offices:
             if office not in measure.reported_in_round:
                 missing[office].append(measure.code)
-    order = {
-        office: n for n, office in enumerate(o for m in snapshot.measures() for o in m.offices)
-    }
+    order: dict[str, int] = {}
+    for office in (o for m in snapshot.measures() for o in m.offices):
+        order.setdefault(office, len(order))  # in the order offices first appear in the plan
     return [
         Outstanding(office, tuple(codes), contacts.get(office, ()))
         for office, codes in sorted(missing.items(), key=lambda item: order[item[0]])

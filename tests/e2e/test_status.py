@@ -183,6 +183,12 @@ async def test_outstanding_per_office_with_contacts(reported: World) -> None:
     assert "Stadtplanungsamt: III.1.1\n   ⚠️ keine Ansprechperson" in text
     assert "Amt für Jugend und Familie: I.4.2\n   Ansprechpersonen: Jana Jugend" in text
     assert "Leitstelle Wohnen: III.1.2" in text
+    # offices in the order they first appear in the plan
+    assert (
+        text.index("Fachstelle")
+        < text.index("Büro für Migration")
+        < text.index("Flüchtlingskoordination:")
+    )
 
 
 async def test_history_over_rounds(reported: World) -> None:
