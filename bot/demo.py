@@ -84,7 +84,8 @@ class Transcript:
         print(header, file=self.out)
         if message.kind != "text":
             print(f"[{message.kind}: {message.filename or ''}]", file=self.out)
-        print(message.plain_text or "", file=self.out)
+        if message.plain_text:
+            print(message.plain_text, file=self.out)
         labels = [label for row in message.buttons for label in row]
         for number, label in enumerate(labels, start=1):
             print(f"  [{number}] {label}", file=self.out)

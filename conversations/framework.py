@@ -282,10 +282,11 @@ async def _send_file(
     chat: Chat, attachment: Attachment, caption: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     file = InputFile(attachment.data, filename=attachment.filename)
+    text = caption or None  # no empty caption
     if attachment.photo:
-        await chat.send_photo(file, caption=caption, reply_markup=markup)
+        await chat.send_photo(file, caption=text, reply_markup=markup)
     else:
-        await chat.send_document(file, caption=caption, reply_markup=markup)
+        await chat.send_document(file, caption=text, reply_markup=markup)
 
 
 async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
