@@ -18,6 +18,19 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
 
 
+async def submit_status(sessions: async_sessionmaker[AsyncSession], status: Status) -> None:
+    """Contact 5 submits V.2.1 (Sozialplanung's only measure) with ``status``."""
+    async with sessions() as session, session.begin():
+        person = await contact_by_telegram_id(session, 5)
+        current = await current_round(session, TODAY)
+        assert person is not None
+        assert current is not None
+        [item] = await work_items(session, person)
+        draft = await start_draft(session, current, item, person, NOW)
+        draft.answers[0].status = status
+        await submit(session, draft, NOW)
+
+
 async def test_cache_follows_submissions_rounds_and_catalogue(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
 ) -> None:
@@ -31,7 +44,7 @@ async def test_cache_follows_submissions_rounds_and_catalogue(
     async with sessions() as session, session.begin():
         await open_round(session, today=TODAY, cadence=Cadence.MONTHLY, now=NOW)
         office = await session.scalar(select(Office).where(Office.name == "Sozialplanung"))
-        contact = await add_contact(
+        await add_contact(
             session,
             telegram_user_id=5,
             display_name="S",
@@ -44,15 +57,7 @@ async def test_cache_follows_submissions_rounds_and_catalogue(
     assert with_round is not first
     assert with_round.round is not None
 
-    async with sessions() as session, session.begin():
-        person = await contact_by_telegram_id(session, contact.telegram_user_id or 0)
-        current = await current_round(session, TODAY)
-        assert person is not None
-        assert current is not None
-        [item] = await work_items(session, person)
-        draft = await start_draft(session, current, item, person, NOW)
-        draft.answers[0].status = Status.AT_RISK
-        await submit(session, draft, NOW)
+    await submit_status(sessions, Status.AT_RISK)
     async with sessions() as session:
         reported = await cache.get(session, TODAY)
         assert reported == await load_snapshot(session, TODAY)  # refreshed = rebuilt from scratch
@@ -62,15 +67,7 @@ async def test_cache_follows_submissions_rounds_and_catalogue(
     untouched = reported.find_measure("V.1.1")
     assert untouched is with_round.find_measure("V.1.1")  # only the changed measure was reloaded
 
-    async with sessions() as session, session.begin():  # a correction in the same round
-        person = await contact_by_telegram_id(session, 5)
-        current = await current_round(session, TODAY)
-        assert person is not None
-        assert current is not None
-        [item] = await work_items(session, person)
-        draft = await start_draft(session, current, item, person, NOW)
-        draft.answers[0].status = Status.ACHIEVED
-        await submit(session, draft, NOW)
+    await submit_status(sessions, Status.ACHIEVED)  # a correction in the same round
     async with sessions() as session:
         corrected = await cache.get(session, TODAY)
         assert corrected == await load_snapshot(session, TODAY)
