@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import export
 from bot.catalogue_view import catalogue_json, catalogue_tree
 from bot.formatting import day
 from bot.settings import Settings, SettingsError, load_settings
@@ -30,10 +31,11 @@ from conversations.people import invite
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
+from storage.history import StoredHistory, shared_database_url
 from storage.models import Office
 from storage.people import OfficeLookup, find_office
 from storage.setup import SchemaOutdated, init_database, require_current_schema
-from storage.status import full_history, load_snapshot
+from storage.status import load_snapshot
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -321,8 +323,6 @@ def _replacing(paths: Sequence[Path]) -> Iterator[list[BinaryIO]]:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot import export  # openpyxl loads only when needed
-
     paths = export_paths(args.output, args.format)
     for path in paths:
         _check_export_path(path)
@@ -332,15 +332,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         today = utcnow().astimezone(settings.zone).date()
         async with session_factory(engine)() as session:
             snapshot = await load_snapshot(session, today)
+            url = shared_database_url(session, settings.effective_database_url)
+            history = await StoredHistory.load(session, url)
             with _replacing(paths) as files:
                 if args.format == "xlsx":
-                    await export.write_xlsx(
-                        files[0], snapshot, full_history(session), settings.zone
-                    )
+                    await export.write_xlsx(files[0], snapshot, history, settings.zone)
                 else:
-                    await export.write_csv(
-                        files[0], files[1], snapshot, full_history(session), settings.zone
-                    )
+                    await export.write_csv(files[0], files[1], snapshot, history, settings.zone)
         for path in paths:
             print(texts.EXPORT_WRITTEN.format(path=path), file=out)
         return EXIT_OK

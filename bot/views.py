@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from bot.formatting import day, horizon_label
 from conversations import texts
+from storage.history import HistoryEntry
 from storage.models import Status
 from storage.status import (
     FieldState,
     GoalState,
-    HistoryEntry,
     MeasureState,
     OfficeReport,
     Snapshot,
@@ -192,10 +192,10 @@ def _entry_states(entry: HistoryEntry) -> str:
     return ", ".join(
         texts.fill(
             texts.HISTORY_STATE,
-            horizon=horizon(terms),
+            horizon=horizon(answer.terms),
             status=texts.STATUS_EMOJI[answer.status] if answer.status else "–",
         )
-        for terms, _target, answer in entry.answers
+        for answer in entry.answers
     )
 
 
@@ -337,8 +337,8 @@ def history_view(measure: MeasureState, history: Sequence[HistoryEntry]) -> str:
     for opens_on in sorted(per_round):
         statuses: dict[str, list[Status | None]] = defaultdict(list)
         for entry in per_round[opens_on].values():
-            for terms, _target, answer in entry.answers:
-                statuses[terms].append(answer.status)
+            for answer in entry.answers:
+                statuses[answer.terms].append(answer.status)
         states = " · ".join(
             texts.fill(
                 texts.HISTORY_STATE,

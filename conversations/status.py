@@ -24,8 +24,9 @@ from bot.views import (
 from conversations import texts
 from conversations.commands import Audience
 from conversations.framework import Attachment, Reply, Request, Router, callback_data
+from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
-from storage.status import Snapshot, contacts_by_office, full_history, measure_history
+from storage.status import Snapshot, contacts_by_office
 
 router = Router()
 
@@ -125,13 +126,15 @@ async def export(request: Request) -> list[Reply]:
     zone = request.services.settings.zone
     stamp = request.today.isoformat()
     caption = texts.fill(texts.EXPORT_CAPTION, day=day(request.today))
+    url = shared_database_url(request.session, request.services.settings.effective_database_url)
+    history = await StoredHistory.load(request.session, url)
     if choice == "csv":
-        current, past = await build_csv(full, full_history(request.session), zone)
+        current, past = await build_csv(full, history, zone)
         return [
             Reply(caption, attachment=Attachment(current, f"monitoring-stand-{stamp}.csv")),
             Reply(caption, attachment=Attachment(past, f"monitoring-verlauf-{stamp}.csv")),
         ]
-    workbook = await build_xlsx(full, full_history(request.session), zone)
+    workbook = await build_xlsx(full, history, zone)
     return [
         Reply(
             f"{caption}\n{texts.EXPORT_CSV_HINT}",

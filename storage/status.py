@@ -8,12 +8,11 @@ full history for the export read ``reports`` and are the only reads that grow wi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -28,7 +27,6 @@ from storage.models import (
     Obstacle,
     Office,
     Report,
-    ReportingRound,
     Revision,
     Status,
     TargetAnswer,
@@ -450,129 +448,3 @@ async def contacts_by_office(session: AsyncSession) -> dict[str, tuple[str, ...]
         for office in contact.offices:
             names[office.name].append(contact.display_name)
     return {office: tuple(sorted(people)) for office, people in names.items()}
-
-
-# --- history ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One submitted report version with its answers, for history views and exports."""
-
-    round_opens_on: date
-    measure_code: str
-    office: str
-    version: int
-    submitted_at: datetime
-    author: str | None
-    indicator_note: str | None
-    answers: tuple[tuple[str, str, TargetAnswerView], ...]  # (terms, target, answer)
-
-
-@dataclass(frozen=True)
-class TargetAnswerView:
-    status: Status | None
-    note: str | None
-    obstacle: Obstacle | None
-    support_requested: bool
-    support_note: str | None
-    carried_over: bool
-
-
-# report id, version, submitted at, indicator note, round opening, measure code, office, author
-HistoryRow = tuple[int, int, datetime, str | None, date, str, str, str | None]
-
-
-async def _history_rows(
-    session: AsyncSession, condition: ColumnElement[bool], *order: Any
-) -> list[HistoryRow]:
-    """Submitted reports with their round's date, measure code, office and author."""
-    result = await session.execute(
-        select(
-            Report.id,
-            Report.version,
-            Report.submitted_at,
-            Report.indicator_note,
-            ReportingRound.opens_on,
-            Measure.code,
-            Office.name,
-            Contact.display_name,
-        )
-        .join(ReportingRound, ReportingRound.id == Report.round_id)
-        .join(Measure, Measure.id == Report.measure_id)
-        .join(Office, Office.id == Report.office_id)
-        .outerjoin(Contact, Contact.id == Report.author_id)
-        .where(Report.submitted_at.is_not(None), condition)
-        .order_by(*order)
-    )
-    return [cast(HistoryRow, tuple(row)) for row in result.all()]
-
-
-async def measure_history(session: AsyncSession, measure_id: int) -> list[HistoryEntry]:
-    """Every submitted version on one measure, oldest first."""
-    rows = await _history_rows(
-        session,
-        Report.measure_id == measure_id,
-        ReportingRound.opens_on,
-        Office.position,
-        Report.version,
-    )
-    return await _entries(session, rows, await _targets(session))
-
-
-async def full_history(session: AsyncSession) -> AsyncIterator[HistoryEntry]:
-    """Every submitted version on every measure, round by round, in plan order."""
-    targets = await _targets(session)
-    rounds = list(
-        await session.scalars(select(ReportingRound.id).order_by(ReportingRound.opens_on))
-    )
-    for round_id in rounds:
-        rows = await _history_rows(
-            session, Report.round_id == round_id, Measure.code, Office.position, Report.version
-        )
-        for entry in await _entries(session, rows, targets):
-            yield entry
-
-
-async def _targets(session: AsyncSession) -> dict[int, tuple[int, str, str]]:
-    """Every horizon target (retired ones too): id → (position, terms, target)."""
-    rows = await session.execute(
-        select(HorizonTarget.id, HorizonTarget.position, HorizonTarget.terms, HorizonTarget.target)
-    )
-    return {target_id: (position, terms, target) for target_id, position, terms, target in rows}
-
-
-async def _entries(
-    session: AsyncSession, rows: Sequence[HistoryRow], targets: dict[int, tuple[int, str, str]]
-) -> list[HistoryEntry]:
-    answers = await _answers_of([row[0] for row in rows], session)
-    entries = []
-    for report_id, version, submitted_at, indicator_note, opens_on, code, office, author in rows:
-        ordered = sorted(answers.get(report_id, []), key=lambda a: targets[a.horizon_target_id][0])
-        entries.append(
-            HistoryEntry(
-                round_opens_on=opens_on,
-                measure_code=code,
-                office=office,
-                version=version,
-                submitted_at=submitted_at,
-                author=author,
-                indicator_note=indicator_note,
-                answers=tuple(
-                    (
-                        targets[a.horizon_target_id][1],
-                        targets[a.horizon_target_id][2],
-                        TargetAnswerView(
-                            a.status,
-                            a.progress_note,
-                            a.obstacle,
-                            bool(a.support_requested),
-                            a.support_note,
-                            a.carried_over,
-                        ),
-                    )
-                    for a in ordered
-                ),
-            )
-        )
-    return entries

@@ -1,0 +1,168 @@
+"""The fast history rows say what the plain ones say, here and in worker processes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import AsyncGenerator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import history_sheet, xlsx
+from bot.export import build_xlsx, history_rows
+from bot.export_values import Cell, local_naive
+from bot.history_sheet import LocalTimes
+from conversations import texts
+from seed.schema import Catalogue
+from storage.database import create_engine, session_factory
+from storage.history import AnswerRow, HistoryBatch, HistoryNames, StoredHistory, VersionRow
+from storage.models import Contact, Office, Role, Status
+from storage.people import add_contact
+from storage.reporting import Cadence, open_round, start_draft, submit, work_items
+from storage.setup import init_database
+from storage.status import Snapshot
+
+ZONE = ZoneInfo("Europe/Berlin")
+EMPTY = Snapshot((), None)
+NAMES = HistoryNames(
+    rounds={1: date(2026, 3, 1), 2: date(2026, 10, 1)},
+    measures={5: "V.1.1", 6: "=V.9"},
+    offices={1: "Amt für <Soziales> & Wohnen", 2: " Gesundheitsamt "},
+    contacts={7: "@Bea", 8: "Carl\x01"},
+    targets={21: ("kurz", "Zehn Lotsen."), 22: ("mittel+lang", "+ verstetigt")},
+)
+SPRING_SWITCH = datetime(2026, 3, 29, 1, 0)  # UTC: clocks go from 02:00 to 03:00 in Berlin
+AUTUMN_SWITCH = datetime(2026, 10, 25, 1, 0)  # UTC: clocks go from 03:00 back to 02:00
+TRICKY = HistoryBatch(
+    NAMES,
+    [
+        VersionRow(100, 1, 5, 1, 1, SPRING_SWITCH - timedelta(seconds=1), 7, None),
+        VersionRow(101, 1, 5, 2, 1, SPRING_SWITCH.replace(microsecond=999_999), 8, "-3 Kurse"),
+        VersionRow(102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele"),
+        VersionRow(103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a "),
+        VersionRow(104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02"),
+    ],
+    [
+        AnswerRow(100, 21, "on_track", 0, "=SUMME(A1:A9)", None, 0, None),
+        AnswerRow(100, 22, None, 1, "a\nb\tc", "staff", None, "<b>fett</b> & mehr"),
+        AnswerRow(101, 21, "at_risk", True, " Leerzeichen ", "funding", True, "Geld\x00"),
+        AnswerRow(103, 22, "dropped", 0, "", "other", 0, ""),
+        AnswerRow(104, 21, "achieved", 0, "Ünïcödé ✓ 😀", None, 0, None),
+    ],
+)
+
+
+def as_read(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """A plain row as openpyxl reads it back: dates as datetimes, empty texts as None."""
+    return tuple(
+        datetime(value.year, value.month, value.day)
+        if isinstance(value, date) and not isinstance(value, datetime)
+        else None
+        if value == ""
+        else value
+        for value in row
+    )
+
+
+def history_sheet_rows(data: bytes) -> list[tuple[Cell, ...]]:
+    sheet = load_workbook(io.BytesIO(data))[texts.EXPORT_HISTORY_SHEET]
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows(min_row=2)]
+
+
+async def test_rendered_rows_are_the_plain_rows() -> None:
+    expected = [as_read(row) for row in history_rows(TRICKY.entries(), ZONE)]
+    assert len(expected) == 6  # one row per answer, one for the version without answers
+    assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY], ZONE)) == expected
+
+
+async def test_forgetful_memos_render_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = history_sheet_rows(await build_xlsx(EMPTY, [TRICKY], ZONE))
+    monkeypatch.setattr(history_sheet, "MEMO_LIMIT", 1)
+    assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY, TRICKY], ZONE)) == expected * 2
+
+
+def test_local_times_agree_with_the_zone_around_both_switches() -> None:
+    times = LocalTimes(ZONE)
+    for switch in (SPRING_SWITCH, AUTUMN_SWITCH):
+        for minutes in range(-36 * 60, 36 * 60, 7):
+            moment = (switch + timedelta(minutes=minutes, seconds=13)).replace(tzinfo=UTC)
+            expected = xlsx.datetime_cell(local_naive(moment, ZONE))
+            assert times.cell(moment) == expected, moment
+            assert times.cell(moment.replace(tzinfo=None)) == expected, moment  # as SQLite
+
+
+async def reported_database(engine: AsyncEngine, mainz: Catalogue) -> None:
+    """Two rounds in which two contacts report on all their measures."""
+    sessions = session_factory(engine)
+    await init_database(engine, mainz)
+    async with sessions() as session, session.begin():
+        people: list[Contact] = []
+        for user_id, office in (
+            (1, "Büro für Migration und Integration"),
+            (2, "Leitstelle Wohnen"),
+        ):
+            found = await session.scalar(select(Office).where(Office.name == office))
+            assert found is not None
+            people.append(
+                await add_contact(
+                    session,
+                    telegram_user_id=user_id,
+                    display_name=f"Person {user_id}",
+                    role=Role.CONTACT,
+                    offices=[found],
+                    now=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+        for month, status in ((9, Status.ON_TRACK), (10, Status.DELAYED)):
+            now = datetime(2026, month, 2, 8, 30, tzinfo=UTC)
+            round_, _ = await open_round(
+                session, today=now.date(), cadence=Cadence.MONTHLY, now=now
+            )
+            for person in people:
+                for item in await work_items(session, person):
+                    draft = await start_draft(session, round_, item, person, now)
+                    for answer in draft.answers:
+                        answer.status = status
+                        answer.progress_note = f"{item.measure.code} im {month}. Monat"
+                    await submit(session, draft, now)
+
+
+async def test_worker_processes_write_the_same_workbook(
+    tmp_path: Path, mainz: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'history.sqlite3'}"
+    engine = create_engine(url)
+    await reported_database(engine, mainz)
+    sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
+    monkeypatch.setattr(history_sheet, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(history_sheet, "WORKERS", 2)
+    in_workers = history_sheet._in_workers
+    calls = []
+
+    def counted(*args: Any) -> AsyncGenerator[list[str], None]:
+        calls.append(args)
+        return in_workers(*args)
+
+    monkeypatch.setattr(history_sheet, "_in_workers", counted)
+    workbooks = []
+    for database_url in (None, url):  # here, then in worker processes
+        async with sessions() as session:
+            history = await StoredHistory.load(session, database_url)
+            workbooks.append(await build_xlsx(EMPTY, history, ZONE))
+    await engine.dispose()
+    assert len(calls) == 1  # the second export went to the workers
+
+    here, there = (zipfile.ZipFile(io.BytesIO(data)) for data in workbooks)
+    assert here.namelist() == there.namelist()
+    for name in here.namelist():
+        assert here.read(name) == there.read(name), name
+    rows = history_sheet_rows(workbooks[1])
+    assert len(rows) > 10
+    assert {row[0] for row in rows} == {datetime(2026, 9, 2), datetime(2026, 10, 2)}

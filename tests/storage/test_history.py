@@ -1,0 +1,114 @@
+"""The history read for /verlauf and the export: submitted versions only, in plan order."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from seed.schema import Catalogue
+from storage.history import HistoryAnswer, HistoryEntry, StoredHistory, measure_history
+from storage.models import Contact, Measure, Obstacle, Office, Role, Status
+from storage.people import add_contact
+from storage.reporting import Cadence, open_round, start_draft, submit, work_items
+from storage.setup import init_database
+
+KITAS = "Abteilung Kindertagesstätten"
+NEWCOMERS = "Koordinierungsstelle der Bildungsangebote für Neuzugewanderte"
+OCTOBER = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
+NOVEMBER = datetime(2026, 11, 3, 15, 30, tzinfo=UTC)
+
+
+async def person(session: AsyncSession, user_id: int, name: str, *offices: str) -> Contact:
+    found = list(await session.scalars(select(Office).where(Office.name.in_(offices))))
+    return await add_contact(
+        session, telegram_user_id=user_id, display_name=name, role=Role.CONTACT,
+        offices=found, now=OCTOBER,
+    )  # fmt: skip
+
+
+async def report(
+    session: AsyncSession,
+    contact: Contact,
+    code: str,
+    office: str,
+    when: datetime,
+    *statuses: Status,
+    submitted: bool = True,
+) -> None:
+    """``contact`` answers ``code`` for ``office`` with one status per target."""
+    round_, _ = await open_round(
+        session, today=when.date().replace(day=1), cadence=Cadence.MONTHLY, now=when
+    )
+    [item] = [
+        i
+        for i in await work_items(session, contact)
+        if i.measure.code == code and i.office.name == office
+    ]
+    draft = await start_draft(session, round_, item, contact, when)
+    for answer, status in zip(draft.answers, statuses, strict=True):
+        answer.status = status
+        answer.progress_note = f"{code} {status.value}"
+    if statuses and statuses[0] is Status.AT_RISK:
+        draft.answers[0].obstacle = Obstacle.FUNDING
+        draft.answers[0].support_requested = True
+        draft.answers[0].support_note = "Bitte Mittel prüfen"
+        draft.indicator_note = "3 Kitas beteiligt"
+    if submitted:
+        await submit(session, draft, when)
+
+
+async def test_history_in_plan_order_with_versions_and_without_drafts(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
+) -> None:
+    await init_database(engine, mainz)
+    async with sessions() as session, session.begin():
+        anna = await person(session, 1, "Anna Amt", KITAS, NEWCOMERS)
+        ben = await person(session, 2, "Ben Beispiel", KITAS)
+        # October, deliberately not in plan order.
+        await report(session, anna, "II.1.3", NEWCOMERS, OCTOBER, Status.ON_TRACK)
+        await report(session, anna, "I.2.1", NEWCOMERS, OCTOBER, Status.ON_TRACK, Status.DELAYED)
+        await report(session, anna, "I.2.1", KITAS, OCTOBER, Status.ACHIEVED, Status.NOT_STARTED)
+        # November: a report, its correction, and a draft nobody submitted.
+        await report(session, anna, "I.2.1", KITAS, NOVEMBER, Status.AT_RISK, Status.ON_TRACK)
+        await report(session, anna, "I.2.1", KITAS, NOVEMBER, Status.DELAYED, Status.ON_TRACK)
+        await report(session, ben, "I.2.1", KITAS, NOVEMBER, Status.DROPPED, Status.DROPPED, submitted=False)  # fmt: skip
+
+    async with sessions() as session:
+        history = await StoredHistory.load(session)
+        batches = [batch.entries() async for batch in history.batches()]
+        measure_id = await session.scalar(select(Measure.id).where(Measure.code == "I.2.1"))
+        assert measure_id is not None
+        single = await measure_history(session, measure_id)
+
+    first, second = sorted((KITAS, NEWCOMERS), key=mainz.offices.index)  # catalogue order
+    assert [[(e.measure_code, e.office, e.version) for e in batch] for batch in batches] == [
+        [("I.2.1", first, 1), ("I.2.1", second, 1), ("II.1.3", NEWCOMERS, 1)],
+        [("I.2.1", KITAS, 1), ("I.2.1", KITAS, 2)],  # versions count within a round
+    ]
+    assert [e.round_opens_on for batch in batches for e in batch] == [date(2026, 10, 1)] * 3 + [
+        date(2026, 11, 1)
+    ] * 2
+    assert single == [e for batch in batches for e in batch if e.measure_code == "I.2.1"]
+
+    targets = [h.target for h in {m.code: m for m in mainz.measures()}["I.2.1"].horizons]
+    at_risk = batches[1][0]
+    assert at_risk == HistoryEntry(
+        round_opens_on=date(2026, 11, 1),
+        measure_code="I.2.1",
+        office=KITAS,
+        version=1,
+        submitted_at=NOVEMBER,
+        author="Anna Amt",
+        indicator_note="3 Kitas beteiligt",
+        answers=(
+            HistoryAnswer(
+                "kurz", targets[0], Status.AT_RISK, "I.2.1 at_risk", Obstacle.FUNDING, True,
+                "Bitte Mittel prüfen", False,
+            ),
+            HistoryAnswer("lang", targets[1], Status.ON_TRACK, "I.2.1 on_track", None, False, None, False),
+        ),
+    )  # fmt: skip
+    assert batches[1][1].answers[0].status is Status.DELAYED  # the correction is its own row
+    assert batches[1][1].submitted_at.tzinfo is not None
