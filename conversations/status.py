@@ -28,6 +28,8 @@ from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
 from storage.status import Snapshot, contacts_by_office
 
+DOCUMENT_LIMIT = 50_000_000  # bytes a bot may send as a document (Telegram: 50 MB)
+
 router = Router()
 
 
@@ -117,6 +119,21 @@ async def history(request: Request) -> Reply:
     return Reply(history_view(measure, await measure_history(request.session, measure.id)))
 
 
+def _too_large(size: int, file_format: str, name: str) -> Reply | None:
+    """The explanation if a file is more than Telegram lets a bot send."""
+    if size <= DOCUMENT_LIMIT:
+        return None
+    return Reply(
+        texts.fill(
+            texts.EXPORT_TOO_LARGE,
+            size=f"{size / 1e6:.0f}",
+            limit=f"{DOCUMENT_LIMIT / 1e6:.0f}",
+            format=file_format,
+            name=name,
+        )
+    )
+
+
 @router.command("export")
 async def export(request: Request) -> list[Reply]:
     choice = " ".join(request.args).strip().lower()
@@ -130,11 +147,16 @@ async def export(request: Request) -> list[Reply]:
     history = await StoredHistory.load(request.session, url)
     if choice == "csv":
         current, past = await build_csv(full, history, zone)
+        name = f"monitoring-stand-{stamp}.csv"
+        if too_large := _too_large(max(len(current), len(past)), "csv", name):
+            return [too_large]
         return [
-            Reply(caption, attachment=Attachment(current, f"monitoring-stand-{stamp}.csv")),
+            Reply(caption, attachment=Attachment(current, name)),
             Reply(caption, attachment=Attachment(past, f"monitoring-verlauf-{stamp}.csv")),
         ]
     workbook = await build_xlsx(full, history, zone)
+    if too_large := _too_large(len(workbook), "xlsx", f"monitoring-{stamp}.xlsx"):
+        return [too_large]
     return [
         Reply(
             f"{caption}\n{texts.EXPORT_CSV_HINT}",

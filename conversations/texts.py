@@ -272,6 +272,12 @@ HISTORY_GOAL = "{code} ist ein Ziel; der Verlauf gilt je Maßnahme, z. B. /verla
 EXPORT_CAPTION = "Stand und Verlauf, {day}"
 EXPORT_CSV_HINT = "Als CSV: /export csv"
 EXPORT_USAGE = "Mit /export erhalten Sie eine Excel-Datei, mit /export csv zwei CSV-Dateien."
+EXPORT_TOO_LARGE = (
+    "Die Datei wäre mit {size} MB zu groß für Telegram (höchstens {limit} MB). "
+    "Auf dem Server erstellt sie der Befehl "
+    "<code>monitoring-bot export --format {format} -o {name}</code>; "
+    "bitte wenden Sie sich an die Betreuung des Bots."
+)
 
 # --- scheduling: rounds, reminders, weekly summary --------------------------------------------
 

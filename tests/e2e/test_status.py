@@ -8,6 +8,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 
+import conversations.status
 from storage.models import Obstacle, Status
 from tests.e2e.conftest import Said, World, store_report
 from tests.e2e.test_reporting import add_person
@@ -280,3 +281,17 @@ async def test_chart_and_export(reported: World) -> None:
     assert (await reported.say(reported.coordinator, "/export pdf")).text.startswith(
         "Mit /export erhalten Sie"
     )
+
+
+async def test_an_export_too_large_for_telegram_is_explained(
+    reported: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversations.status, "DOCUMENT_LIMIT", 2_000)
+    for command, option in (
+        ("/export", "--format xlsx -o monitoring-2026-11-10.xlsx"),
+        ("/export csv", "--format csv -o monitoring-stand-2026-11-10.csv"),
+    ):
+        answer = await reported.say(reported.coordinator, command)
+        assert answer.message.kind == "text"
+        assert answer.text.startswith("Die Datei wäre mit ")
+        assert f"monitoring-bot export {option}" in answer.text
