@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
-from storage.history import HistoryAnswer, HistoryEntry, StoredHistory, measure_history
+from storage.database import create_engine, session_factory
+from storage.history import (
+    HistoryAnswer,
+    HistoryEntry,
+    StoredHistory,
+    measure_history,
+    shared_database_url,
+)
 from storage.models import Contact, Measure, Obstacle, Office, Role, Status
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round, start_draft, submit, work_items
@@ -112,3 +120,17 @@ async def test_history_in_plan_order_with_versions_and_without_drafts(
     )  # fmt: skip
     assert batches[1][1].answers[0].status is Status.DELAYED  # the correction is its own row
     assert batches[1][1].submitted_at.tzinfo is not None
+
+
+async def test_other_processes_join_only_the_database_in_use(tmp_path: Path) -> None:
+    used = f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite3'}"
+    other = f"sqlite+aiosqlite:///{tmp_path / 'b.sqlite3'}"
+    for url, configured, expected in (
+        (used, used, used),
+        (used, other, None),  # configured elsewhere: workers would read another database
+        ("sqlite+aiosqlite://", "sqlite+aiosqlite://", None),  # in memory: this process only
+    ):
+        engine = create_engine(url)
+        async with session_factory(engine)() as session:
+            assert shared_database_url(session, configured) == expected
+        await engine.dispose()
