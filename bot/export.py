@@ -298,9 +298,10 @@ async def write_csv(
     text = _csv_text(history_target)
     writer = csv.writer(text, delimiter=CSV_DELIMITER)
     writer.writerow(texts.EXPORT_HISTORY_COLUMNS)
-    async for batch in _batches(history):
-        for row in history_rows(batch.entries(), zone):
-            writer.writerow(map(_csv_value, row))
+    with fewer_collections():
+        async for batch in _batches(history):
+            for row in history_rows(batch.entries(), zone):
+                writer.writerow(map(_csv_value, row))
     text.flush()
     text.detach()
 
