@@ -19,6 +19,7 @@ batch; the tests hold the two against each other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -226,8 +227,9 @@ async def rendered_rounds(
             async for rows in _in_workers(url, history.round_ids, cells):
                 yield rows
             return
-        async for batch in history.batches():
-            yield cells.rows(batch)
+        async with contextlib.aclosing(history.batches()) as batches:  # stops its read-ahead
+            async for batch in batches:
+                yield cells.rows(batch)
     else:
         for batch in history:
             yield cells.rows(batch)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
@@ -297,7 +297,7 @@ class StoredHistory:
             session, await history_names(session), tuple(rounds), versions or 0, database_url
         )
 
-    async def batches(self) -> AsyncIterator[HistoryBatch]:
+    async def batches(self) -> AsyncGenerator[HistoryBatch, None]:
         """A batch per round, oldest first.
 
         The next round is read while the caller handles the current one. Do not use the
@@ -315,10 +315,10 @@ class StoredHistory:
                     await asyncio.sleep(0)  # let the next read start before the caller works
                 yield batch
         finally:
-            if not upcoming.done():
-                upcoming.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await upcoming
+            # Let a read under way finish (a round takes a moment): cancelling it in the
+            # middle of a statement would leave the connection unusable.
+            with contextlib.suppress(Exception):
+                await upcoming
 
 
 def shared_database_url(session: AsyncSession, configured: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 from collections.abc import AsyncGenerator
@@ -12,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import history_sheet, xlsx
 from bot.export import build_xlsx, history_rows
 from bot.export_values import Cell, local_naive
-from bot.history_sheet import LocalTimes
+from bot.history_sheet import HistoryCells, LocalTimes
 from conversations import texts
 from seed.schema import Catalogue
 from storage.database import create_engine, session_factory
@@ -166,3 +167,24 @@ async def test_worker_processes_write_the_same_workbook(
     rows = history_sheet_rows(workbooks[1])
     assert len(rows) > 10
     assert {row[0] for row in rows} == {datetime(2026, 9, 2), datetime(2026, 10, 2)}
+
+
+async def test_a_failed_export_stops_reading_ahead(
+    tmp_path: Path, mainz: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'history.sqlite3'}")
+    await reported_database(engine, mainz)
+
+    def broken(self: HistoryCells, batch: HistoryBatch) -> list[str]:
+        raise ArithmeticError("kaputt")
+
+    monkeypatch.setattr(HistoryCells, "rows", broken)
+    async with session_factory(engine)() as session:
+        history = await StoredHistory.load(session)
+        assert len(history.round_ids) == 2  # the second round was being read ahead
+        with pytest.raises(ArithmeticError, match="kaputt"):
+            await build_xlsx(EMPTY, history, ZONE)
+        # The read-ahead is over, not left running on the session.
+        assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
+        assert (await session.scalar(select(func.count()).select_from(Office)) or 0) > 0
+    await engine.dispose()
