@@ -52,7 +52,7 @@ from storage.history import (
     read_round,
 )
 
-PARALLEL_FROM = 100_000  # submitted versions from which worker processes do the rendering
+PARALLEL_FROM = 200_000  # submitted versions from which worker processes pay off (benchmark)
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 ROUNDS_AHEAD = 2  # rounds handed to each worker before their results are needed
 MEMO_LIMIT = 1 << 16  # recent free texts and time offsets kept
