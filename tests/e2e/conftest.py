@@ -23,7 +23,7 @@ from bot.runtime import (
 from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
-from storage.database import create_engine, session_factory
+from storage.database import session_factory
 from storage.models import Contact, Measure, Obstacle, Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import current_round, item_for, start_draft, submit
@@ -148,9 +148,11 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 
 @pytest.fixture
-async def world(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[World]:
+async def world(
+    standin: BotApiStandIn, engine: AsyncEngine, tmp_path: Path
+) -> AsyncIterator[World]:
+    """The bot on a fresh database: SQLite, and PostgreSQL where it runs (see conftest)."""
     settings = e2e_settings(tmp_path, standin.base_url)
-    engine = create_engine(settings.effective_database_url)
     await init_database(engine, load_catalogue())
     sessions = session_factory(engine)
     clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
