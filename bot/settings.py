@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.holidays import STATES
 from bot.timetable import Timetable
 from storage.reporting import Cadence
 
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
     working_hours: str = Field(
         default="08:00-17:00", description="Arbeitszeit für Erinnerungen, Montag bis Freitag."
     )
+    holidays: str = Field(
+        default="RP",
+        description="Bundesland, an dessen Feiertagen niemand erinnert wird (Kürzel wie RP); "
+        "leer: keine Feiertage.",
+    )
     summary_weekday: int = Field(
         default=1, ge=1, le=7, description="Wochentag der Wochenzusammenfassung (1 = Montag)."
     )
@@ -135,6 +141,16 @@ class Settings(BaseSettings):
             return tuple(int(part) for part in parts)
         return value
 
+    @field_validator("holidays")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code and code not in STATES:
+            raise ValueError(
+                f"erwartet das Kürzel eines Bundeslands ({', '.join(STATES)}) oder nichts"
+            )
+        return code
+
     @field_validator("working_hours")
     @classmethod
     def _hours_shape(cls, value: str) -> str:
@@ -157,6 +173,7 @@ class Settings(BaseSettings):
             reminder_days=self.reminder_days,
             summary_weekday=self.summary_weekday,
             summary_time=self.summary_time,
+            holidays_of=self.holidays,
         )
 
     @field_validator("log_level", mode="before")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.holidays import public_holidays
 from storage.reporting import Cadence
 
 WORKING_DAYS = range(5)  # Monday to Friday
@@ -30,6 +31,7 @@ class Timetable:
     reminder_days: tuple[int, ...] = (3, 7)
     summary_weekday: int = 1  # ISO: Monday = 1
     summary_time: time = time(9, 0)
+    holidays_of: str = ""  # a German state's code (bot.holidays.STATES); "": no holidays
 
     # --- local time ----------------------------------------------------------------------
 
@@ -44,7 +46,10 @@ class Timetable:
         return self.local(moment).date()
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in WORKING_DAYS
+        """Monday to Friday, except the state's public holidays."""
+        return day.weekday() in WORKING_DAYS and day not in public_holidays(
+            day.year, self.holidays_of
+        )
 
     def is_working_time(self, moment: datetime) -> bool:
         local = self.local(moment)
@@ -89,7 +94,7 @@ class Timetable:
         ]
         due_day = due_on
         while not self.is_working_day(due_day) and due_day > opens_on:
-            due_day -= timedelta(days=1)  # a due date on a weekend: remind on the Friday before
+            due_day -= timedelta(days=1)  # due on a weekend or holiday: the working day before
         moments.append((DUE_KIND, self.at(due_day, self.work_start)))
         return moments
 

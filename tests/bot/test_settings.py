@@ -103,6 +103,11 @@ def test_small_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.bot_username == "Mainz_Monitoring_Bot"
     assert settings.invitation_valid_days == 7
     assert settings.log_level == "DEBUG"
+    assert settings.timetable.holidays_of == "RP"  # Mainz
+    monkeypatch.setenv("HOLIDAYS", " by ")
+    assert load_settings().timetable.holidays_of == "BY"
+    monkeypatch.setenv("HOLIDAYS", "")
+    assert load_settings().timetable.holidays_of == ""
 
 
 @pytest.mark.parametrize(
@@ -116,6 +121,7 @@ def test_small_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         ("INVITATION_VALID_DAYS", "zwei", "INVITATION_VALID_DAYS: erwartet wird eine ganze Zahl"),
         ("LOG_LEVEL", "laut", "LOG_LEVEL: erlaubt sind DEBUG, INFO, WARNING, ERROR"),
         ("BOT_USERNAME", "t.me/bot", "BOT_USERNAME: erwartet den Benutzernamen"),
+        ("HOLIDAYS", "Mainz", "HOLIDAYS: erwartet das Kürzel eines Bundeslands (BW, BY,"),
     ],
 )
 def test_more_bad_values(

@@ -51,6 +51,22 @@ def test_reminders_skip_weekends_and_due_date_on_friday_before() -> None:
     ]
 
 
+def test_holidays_are_no_working_days() -> None:
+    mainz = Timetable(zone=BERLIN, cadence=Cadence.MONTHLY, holidays_of="RP")
+    # Opened Wednesday 1 April 2026: day 3 is a Saturday, Monday is Easter Monday.
+    assert mainz.reminders(date(2026, 4, 1), date(2026, 4, 30))[0] == (
+        "tag3",
+        utc(2026, 4, 7, 6, 0),
+    )
+    # Due Sunday 3 January: Friday 1 January is New Year's Day, so Thursday.
+    assert mainz.reminders(date(2026, 12, 2), date(2027, 1, 3))[-1] == (
+        "faellig",
+        utc(2026, 12, 31, 7, 0),
+    )
+    assert mainz.next_working_day(utc(2026, 12, 24, 9, 0)) == utc(2026, 12, 28, 7, 0)
+    assert TABLE.is_working_day(date(2026, 12, 25))  # without a state: every weekday
+
+
 @pytest.mark.parametrize(
     ("cadence", "day", "start"),
     [
