@@ -59,6 +59,13 @@ async def test_round_opens_on_cadence_once_and_notifies(world: World) -> None:
     assert sum(t.startswith("Neue Berichtsrunde") for t in texts_to(world, world.group.id)) == 1
 
 
+async def test_no_round_opens_on_a_public_holiday(world: World) -> None:
+    await world.tick(utc(2027, 1, 1, 9, 0))  # New Year's Day, a Friday (Mainz: HOLIDAYS=RP)
+    assert await rounds(world) == []
+    await world.tick(utc(2027, 1, 4, 7, 0))  # Monday 08:00 local, the first working day
+    assert await rounds(world) == [("2027-01-01", "2027-01-31")]
+
+
 async def test_reminders_when_due_in_working_hours_to_unfinished_people_only(world: World) -> None:
     wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
     kira = await add_person(world, 612, "Kira Kollegin", "Flüchtlingskoordination")
