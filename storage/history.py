@@ -50,7 +50,7 @@ OBSTACLES = {obstacle.value: obstacle for obstacle in Obstacle}
 
 
 class VersionRow(NamedTuple):
-    """A submitted version as :func:`history_by_round` reads it (database rows behave so)."""
+    """A submitted version as :func:`read_round` reads it (database rows behave so)."""
 
     report_id: int
     round_id: int
@@ -114,7 +114,7 @@ class HistoryEntry(NamedTuple):
 
 @dataclass(frozen=True)
 class HistoryBatch:
-    """Versions (of one round, when read by :func:`history_by_round`) and their answers.
+    """Versions (of one round, when read by :func:`read_round`) and their answers.
 
     Both in the same order: rounds, plan order, office, version; answers then by target.
     A version may have no answers (its measure had no active targets).

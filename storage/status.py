@@ -1,8 +1,8 @@
 """The state of the plan as the views need it: read models, built with a fixed number of queries.
 
 The current state comes from ``latest_reports`` (one row per measure and office), so it
-costs the same after one round as after ten years. The history of one measure and the
-full history for the export read ``reports`` and are the only reads that grow with time.
+costs the same after one round as after ten years. The history (of one measure, or all
+of it for the export) is read by :mod:`storage.history`; only those reads grow with time.
 """
 
 from __future__ import annotations
