@@ -1,11 +1,11 @@
 """Submitted report versions as history: of one measure (``/verlauf``) or of all (export).
 
 These are the only reads that grow with time: ten years of monthly rounds on a large plan
-are millions of answers. So the history is read as plain rows (versions, and their answers), holding
-ids instead of names (the names come once, in :class:`HistoryNames`), enum values as
-plain strings and timestamps as the database gives them. A round at a time is a
-:class:`HistoryBatch`; views turn it into :class:`HistoryEntry` objects, the Excel export
-renders its rows directly (see :class:`bot.export.HistoryCells`).
+are millions of answers. So the history is read as plain rows (versions, then their
+answers), holding ids instead of names (the names come once, in :class:`HistoryNames`),
+enum values as plain strings and timestamps as the database gives them. A round at a
+time is a :class:`HistoryBatch`; views and CSV turn it into :class:`HistoryEntry`
+objects, the Excel export renders its rows directly (:class:`bot.history_sheet.HistoryCells`).
 """
 
 from __future__ import annotations
