@@ -17,7 +17,7 @@ import csv
 import gc
 import io
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
@@ -43,10 +43,8 @@ from bot.export_values import (
 )
 from bot.history_sheet import BULK_GC_THRESHOLD, HistoryCells, rendered_rounds
 from conversations import texts
-from storage.history import HistoryBatch, HistoryEntry, HistoryNames, StoredHistory
+from storage.history import History, HistoryEntry, batches_in, names_in
 from storage.status import FieldState, Snapshot
-
-History = StoredHistory | Sequence[HistoryBatch]
 
 SHEET_NAME_LIMIT = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -54,7 +52,6 @@ _SHEET_ILLEGAL = re.compile(r"[\x00-\x1f]")
 CSV_DELIMITER = ";"
 CURRENT_WIDTHS = (9, 45, 22, 14, 45, 15, 14, 30, 13, 45, 20, 12, 35, 35)
 HISTORY_WIDTHS = (12, 9, 30, 8, 17, 20, 22, 45, 15, 12, 45, 20, 12, 35, 35)
-_NO_NAMES = HistoryNames({}, {}, {}, {}, {})
 
 assert len(CURRENT_WIDTHS) == len(texts.EXPORT_CURRENT_COLUMNS)
 assert len(HISTORY_WIDTHS) == len(texts.EXPORT_HISTORY_COLUMNS)
@@ -132,15 +129,6 @@ def history_rows(entries: Iterable[HistoryEntry], zone: ZoneInfo) -> Iterator[Ro
                     indicator_note,
                 )
             )
-
-
-async def _batches(history: History) -> AsyncIterator[HistoryBatch]:
-    if isinstance(history, StoredHistory):
-        async for batch in history.batches():
-            yield batch
-    else:
-        for batch in history:
-            yield batch
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -225,11 +213,7 @@ async def write_xlsx(
 async def _write_history(
     book: xlsx.Workbook, history: History, zone: ZoneInfo, rows_per_sheet: int
 ) -> None:
-    if isinstance(history, StoredHistory):
-        names = history.names
-    else:
-        names = history[0].names if history else _NO_NAMES
-    cells = HistoryCells.prepare(names, book.cells, zone)
+    cells = HistoryCells.prepare(names_in(history), book.cells, zone)
     sheets, written = 1, 0
     sheet = book.add_sheet(texts.EXPORT_HISTORY_SHEET, texts.EXPORT_HISTORY_COLUMNS, HISTORY_WIDTHS)
     async with contextlib.aclosing(rendered_rounds(history, cells)) as rounds:
@@ -299,7 +283,7 @@ async def write_csv(
     writer = csv.writer(text, delimiter=CSV_DELIMITER)
     writer.writerow(texts.EXPORT_HISTORY_COLUMNS)
     with fewer_collections():
-        async for batch in _batches(history):
+        async for batch in batches_in(history):
             for row in history_rows(batch.entries(), zone):
                 writer.writerow(map(_csv_value, row))
     text.flush()

@@ -45,9 +45,11 @@ from storage.database import create_engine, session_factory
 from storage.history import (
     OBSTACLES,
     STATUSES,
+    History,
     HistoryBatch,
     HistoryNames,
     StoredHistory,
+    batches_in,
     history_names,
     read_round,
 )
@@ -217,21 +219,19 @@ class HistoryCells:
         return rows
 
 
-async def rendered_rounds(
-    history: StoredHistory | Sequence[HistoryBatch], cells: HistoryCells
-) -> AsyncGenerator[list[str], None]:
+async def rendered_rounds(history: History, cells: HistoryCells) -> AsyncGenerator[list[str], None]:
     """The rendered rows of each round, oldest first: by workers when the history is long."""
-    if isinstance(history, StoredHistory):
-        url = history.database_url
-        if url is not None and history.versions >= PARALLEL_FROM and len(history.round_ids) > 1:
-            async for rows in _in_workers(url, history.round_ids, cells):
-                yield rows
-            return
-        async with contextlib.aclosing(history.batches()) as batches:  # stops its read-ahead
-            async for batch in batches:
-                yield cells.rows(batch)
-    else:
-        for batch in history:
+    if (
+        isinstance(history, StoredHistory)
+        and history.database_url is not None
+        and history.versions >= PARALLEL_FROM
+        and len(history.round_ids) > 1
+    ):
+        async for rows in _in_workers(history.database_url, history.round_ids, cells):
+            yield rows
+        return
+    async with contextlib.aclosing(batches_in(history)) as batches:  # ends the read-ahead
+        async for batch in batches:
             yield cells.rows(batch)
 
 

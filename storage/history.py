@@ -321,6 +321,28 @@ class StoredHistory:
                 await upcoming
 
 
+# The history for an export: from the database, or (in tests) batches already at hand.
+History = StoredHistory | Sequence[HistoryBatch]
+_NO_NAMES = HistoryNames({}, {}, {}, {}, {})
+
+
+def names_in(history: History) -> HistoryNames:
+    if isinstance(history, StoredHistory):
+        return history.names
+    return history[0].names if history else _NO_NAMES
+
+
+async def batches_in(history: History) -> AsyncGenerator[HistoryBatch, None]:
+    """The batches, oldest first; a stored history's read-ahead ends when this does."""
+    if isinstance(history, StoredHistory):
+        async with contextlib.aclosing(history.batches()) as batches:
+            async for batch in batches:
+                yield batch
+    else:
+        for batch in history:
+            yield batch
+
+
 def shared_database_url(session: AsyncSession, configured: str) -> str | None:
     """``configured`` if it is the database ``session`` uses, so other processes can join.
 
