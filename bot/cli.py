@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import export
-from bot.catalogue_view import catalogue_json, catalogue_tree
-from bot.formatting import day
-from bot.settings import Settings, SettingsError, load_settings
-from conversations import texts
+from bot.config.settings import Settings, SettingsError, load_settings
+from bot.render import export, texts
+from bot.render.catalogue_view import catalogue_json, catalogue_tree
+from bot.render.formatting import day
 from conversations.framework import Services, utcnow
 from conversations.people import invite
 from seed.loader import CatalogueError, load_catalogue
@@ -361,7 +360,7 @@ def plain(text: str) -> str:
 
 
 def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.jobs import SummaryOutcome, build_summary, post_summary_if_due
+    from conversations.scheduled import SummaryOutcome, build_summary, post_summary_if_due
 
     if args.send and settings.telegram_bot_token is None:
         raise CommandError(NO_TOKEN, EXIT_USAGE)

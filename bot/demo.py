@@ -19,9 +19,9 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from bot.config.settings import Settings, load_settings
 from bot.logging_setup import configure_logging
 from bot.runtime import build_application, serving, track_handled
-from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from conversations.framework import utcnow
 from seed.loader import load_catalogue

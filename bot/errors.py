@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from conversations import texts
+from bot.render import texts
 from conversations.framework import Context, services
 from storage.people import active_coordinators
 

@@ -18,10 +18,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
 
+from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
-from bot.settings import Settings
 from conversations import fallback, onboarding, people, reporting, status
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import filters
 
-from conversations import texts
+from bot.render import texts
 from conversations.framework import Reply, Request, Router
 
 router = Router()

@@ -39,9 +39,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.formatting import split_text
-from bot.settings import Settings
-from conversations import texts
+from bot.config.settings import Settings
+from bot.render import texts
+from bot.render.formatting import split_text
 from conversations.commands import BY_NAME, Audience
 from storage.models import Contact, Role
 from storage.people import contact_by_telegram_id, mark_unreachable

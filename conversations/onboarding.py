@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conversations import texts
+from bot.render import texts
 from conversations.commands import Audience, commands_for
 from conversations.framework import Reply, Request, Router, callback_data
 from storage.models import Contact, Role

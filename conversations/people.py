@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.formatting import day
-from conversations import texts
+from bot.render import texts
+from bot.render.formatting import day
 from conversations.commands import Audience
 from conversations.framework import Reply, Request, Router, callback_data
 from conversations.onboarding import office_names

@@ -16,8 +16,9 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import filters
 
-from bot.formatting import day, horizon_label
-from conversations import report_answers, texts
+from bot.render import texts
+from bot.render.formatting import day, horizon_label
+from conversations import report_answers
 from conversations.commands import Audience
 from conversations.framework import Buttons, Reply, Request, Router, callback_data
 from conversations.report_questions import (

@@ -6,11 +6,11 @@ sees the measures of their own offices only.
 
 from __future__ import annotations
 
-from bot.chart import status_chart
-from bot.export import build_csv, build_xlsx
-from bot.formatting import day
-from bot.jobs import build_summary
-from bot.views import (
+from bot.render import texts
+from bot.render.chart import status_chart
+from bot.render.export import build_csv, build_xlsx
+from bot.render.formatting import day
+from bot.render.views import (
     field_choices,
     field_view,
     find_field,
@@ -21,9 +21,9 @@ from bot.views import (
     outstanding_view,
     overview,
 )
-from conversations import texts
 from conversations.commands import Audience
 from conversations.framework import Attachment, Reply, Request, Router, callback_data
+from conversations.scheduled import build_summary
 from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
 from storage.status import Snapshot, contacts_by_office

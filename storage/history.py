@@ -5,7 +5,7 @@ are millions of answers. So the history is read as plain rows (versions, then th
 answers), holding ids instead of names (the names come once, in :class:`HistoryNames`),
 enum values as plain strings and timestamps as the database gives them. A round at a
 time is a :class:`HistoryBatch`; views and CSV turn it into :class:`HistoryEntry`
-objects, the Excel export renders its rows directly (:class:`bot.history_sheet.HistoryCells`).
+objects, the Excel export renders its rows directly (:class:`bot.render.history_sheet.HistoryCells`).
 """
 
 from __future__ import annotations
@@ -277,7 +277,7 @@ class StoredHistory:
     """The whole history in the database, to be read round by round (for the export).
 
     ``database_url`` says where other processes reach the same database, so that they
-    can read and render rounds in parallel (see bot.history_sheet); None keeps all the
+    can read and render rounds in parallel (see bot.render.history_sheet); None keeps all the
     work in this process. Use :meth:`load`.
     """
 

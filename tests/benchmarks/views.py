@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.export import build_xlsx
-from bot.views import field_view, overview
+from bot.render.export import build_xlsx
+from bot.render.views import field_view, overview
 from seed.loader import load_catalogue
 from seed.schema import Catalogue, FieldOfAction, Goal, HorizonTarget, Measure
 from storage.database import create_engine, session_factory

@@ -10,40 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue_view import catalogue_json
 from bot.cli import main
+from bot.render.catalogue_view import catalogue_json
 from seed.schema import Catalogue
-from tests.bot.test_settings import VARIABLES
+from tests.bot.conftest import Cli
 from tests.seed.test_loader_errors import VALID
 
 
-@pytest.fixture(autouse=True)
-def workdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_init_twice_then_catalogue_json(
-    capsys: pytest.CaptureFixture[str], workdir: Path, mainz: Catalogue
-) -> None:
-    code, out, err = run(capsys, "init")
+def test_init_twice_then_catalogue_json(cli: Cli, workdir: Path, mainz: Catalogue) -> None:
+    code, out, err = cli("init")
     assert (code, err) == (0, "")
     assert "26 Maßnahmen" in out
     assert (workdir / "data" / "monitoring.sqlite3").exists()
 
-    code, out, _ = run(capsys, "init")
+    code, out, _ = cli("init")
     assert code == 0
     assert out.splitlines()[-1] == "Katalog unverändert."
 
-    code, out, _ = run(capsys, "catalogue", "--json")
+    code, out, _ = cli("catalogue", "--json")
     assert code == 0
     data = json.loads(out)
     assert data == catalogue_json(mainz)
@@ -60,9 +44,9 @@ def test_init_twice_then_catalogue_json(
     assert len(data["offices"]) == 19
 
 
-def test_catalogue_tree(capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "init")
-    code, out, _ = run(capsys, "catalogue")
+def test_catalogue_tree(cli: Cli) -> None:
+    cli("init")
+    code, out, _ = cli("catalogue")
     assert code == 0
     assert "\nV Gesundheit\n" in out
     assert "  Ziel V.1: Unter Berücksichtigung" in out
@@ -71,27 +55,27 @@ def test_catalogue_tree(capsys: pytest.CaptureFixture[str]) -> None:
     assert "      Zuständig: Büro für Migration und Integration; Sozialplanung" in out
 
 
-def test_catalogue_before_init_explains(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "catalogue")
+def test_catalogue_before_init_explains(cli: Cli) -> None:
+    code, out, err = cli("catalogue")
     assert code == 1
     assert out == ""
     assert "Bitte zuerst 'monitoring-bot init' ausführen." in err
 
 
-def test_run_without_token_says_how_to_get_one(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "run")
+def test_run_without_token_says_how_to_get_one(cli: Cli) -> None:
+    code, _, err = cli("run")
     assert code == 2
     assert "TELEGRAM_BOT_TOKEN" in err
     assert "@BotFather" in err
 
 
 def test_own_catalogue_via_catalogue_path(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workdir: Path
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, workdir: Path
 ) -> None:
     (workdir / "stadt.yaml").write_text(VALID, encoding="utf-8")
     monkeypatch.setenv("CATALOGUE_PATH", "stadt.yaml")
-    assert run(capsys, "init")[0] == 0
-    code, out, _ = run(capsys, "catalogue", "--json")
+    assert cli("init")[0] == 0
+    code, out, _ = cli("catalogue", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["offices"] == ["Amt A", "Amt B"]
@@ -99,13 +83,13 @@ def test_own_catalogue_via_catalogue_path(
 
 
 def test_broken_catalogue_is_one_precise_line(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, workdir: Path
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, workdir: Path
 ) -> None:
     (workdir / "stadt.yaml").write_text(
         VALID.replace("code: I.1.2", "code: I.1.1"), encoding="utf-8"
     )
     monkeypatch.setenv("CATALOGUE_PATH", "stadt.yaml")
-    code, out, err = run(capsys, "init")
+    code, out, err = cli("init")
     assert code == 2
     assert out == ""
     assert err == (
@@ -115,11 +99,9 @@ def test_broken_catalogue_is_one_precise_line(
     assert not (workdir / "data").exists()  # nothing was written
 
 
-def test_bad_setting_is_one_line(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bad_setting_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEZONE", "Berlin")
-    code, _, err = run(capsys, "init")
+    code, _, err = cli("init")
     assert code == 2
     assert (
         err
@@ -127,11 +109,9 @@ def test_bad_setting_is_one_line(
     )
 
 
-def test_unreachable_database(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unreachable_database(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://bot:geheim@127.0.0.1:9/monitoring")
-    code, _, err = run(capsys, "init")
+    code, _, err = cli("init")
     assert code == 1
     assert err.startswith(
         "Datenbank postgresql+asyncpg://bot:***@127.0.0.1:9/monitoring nicht erreichbar"
@@ -150,41 +130,37 @@ def test_console_script_is_installed() -> None:
         assert command in result.stdout
 
 
-def test_invite_with_configured_username(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run(capsys, "init")
+def test_invite_with_configured_username(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("init")
     monkeypatch.setenv("BOT_USERNAME", "@mainz_monitoring_bot")
-    code, out, err = run(capsys, "invite", "--office", "flüchtlingskoord")
+    code, out, err = cli("invite", "--office", "flüchtlingskoord")
     assert (code, err) == (0, "")
     first, link = out.strip().splitlines()
     assert first.startswith("Einladungslink für Flüchtlingskoordination (gültig bis ")
     assert re.fullmatch(r"https://t\.me/mainz_monitoring_bot\?start=[A-Za-z0-9_-]{32}", link)
-    code, out, _ = run(capsys, "invite", "--coordinator")
+    code, out, _ = cli("invite", "--coordinator")
     assert code == 0
     assert out.splitlines()[0].startswith("Einladungslink für die Koordinierungsstelle")
     assert out.splitlines()[-1] != link
 
 
-def test_invite_unknown_or_ambiguous_office(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run(capsys, "init")
+def test_invite_unknown_or_ambiguous_office(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("init")
     monkeypatch.setenv("BOT_USERNAME", "mainz_monitoring_bot")
-    code, out, err = run(capsys, "invite", "--office", "Gesundheitsamt")
+    code, out, err = cli("invite", "--office", "Gesundheitsamt")
     assert code == 2
     assert out == ""
     assert err.startswith("Das Amt 'Gesundheitsamt' gibt es nicht. Möglich sind:\n")
     assert "  Sozialplanung\n" in err
-    code, _, err = run(capsys, "invite", "--office", "Amt für")
+    code, _, err = cli("invite", "--office", "Amt für")
     assert code == 2
     assert err.startswith("Das Amt 'Amt für' ist nicht eindeutig.")
     assert "Sozialplanung" not in err
 
 
-def test_invite_needs_username_or_token(capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "init")
-    code, _, err = run(capsys, "invite", "--coordinator")
+def test_invite_needs_username_or_token(cli: Cli) -> None:
+    cli("init")
+    code, _, err = cli("invite", "--coordinator")
     assert code == 2
     assert "BOT_USERNAME oder TELEGRAM_BOT_TOKEN" in err
 

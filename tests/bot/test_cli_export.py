@@ -14,12 +14,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.cli import main
 from storage.database import create_engine, session_factory
 from storage.models import Obstacle, Office, Role, Status
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round, start_draft, submit, work_items
-from tests.bot.test_settings import VARIABLES
+from tests.bot.conftest import Cli
 
 SHEETS = [
     "I Bildung",
@@ -29,20 +28,6 @@ SHEETS = [
     "V Gesundheit",
     "Verlauf",
 ]
-
-
-@pytest.fixture(autouse=True)
-def workdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in (*VARIABLES, "REPORTING_CADENCE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 async def submit_report(database: Path, now: datetime) -> None:
@@ -82,23 +67,23 @@ async def submit_report(database: Path, now: datetime) -> None:
 
 
 @pytest.fixture
-def database(capsys: pytest.CaptureFixture[str], workdir: Path) -> datetime:
+def database(cli: Cli, workdir: Path) -> datetime:
     """An initialised database with one submitted report; returns when it was submitted."""
-    assert run(capsys, "init")[0] == 0
+    assert cli("init")[0] == 0
     now = datetime.now(UTC).replace(microsecond=0)
     asyncio.run(submit_report(workdir / "data" / "monitoring.sqlite3", now))
     return now
 
 
-def test_export_xlsx(capsys: pytest.CaptureFixture[str], workdir: Path, database: datetime) -> None:
-    code, out, err = run(capsys, "export", "--format", "xlsx", "-o", "out/bericht.xlsx")
+def test_export_xlsx(cli: Cli, workdir: Path, database: datetime) -> None:
+    code, out, err = cli("export", "--format", "xlsx", "-o", "out/bericht.xlsx")
     assert (code, out) == (1, "")
     assert "Das Verzeichnis out gibt es nicht." in err
     assert "Traceback" not in err
     assert not (workdir / "out").exists()
 
     (workdir / "out").mkdir()
-    code, out, err = run(capsys, "export", "-o", "out/bericht.xlsx")  # xlsx is the default
+    code, out, err = cli("export", "-o", "out/bericht.xlsx")  # xlsx is the default
     assert (code, err) == (0, "")
     assert out == "Export geschrieben: out/bericht.xlsx\n"
     assert [p.name for p in (workdir / "out").iterdir()] == ["bericht.xlsx"]  # no leftovers
@@ -134,8 +119,8 @@ def test_export_xlsx(capsys: pytest.CaptureFixture[str], workdir: Path, database
     )  # fmt: skip
 
 
-def test_export_csv(capsys: pytest.CaptureFixture[str], workdir: Path, database: datetime) -> None:
-    code, out, err = run(capsys, "export", "--format", "csv", "-o", "stand.csv")
+def test_export_csv(cli: Cli, workdir: Path, database: datetime) -> None:
+    code, out, err = cli("export", "--format", "csv", "-o", "stand.csv")
     assert (code, err) == (0, "")
     assert out == "Export geschrieben: stand.csv\nExport geschrieben: stand-verlauf.csv\n"
 
@@ -167,15 +152,13 @@ def test_export_csv(capsys: pytest.CaptureFixture[str], workdir: Path, database:
     ]
 
 
-def test_export_refuses_a_directory_and_needs_init(
-    capsys: pytest.CaptureFixture[str], workdir: Path
-) -> None:
+def test_export_refuses_a_directory_and_needs_init(cli: Cli, workdir: Path) -> None:
     (workdir / "ziel").mkdir()
-    code, _, err = run(capsys, "export", "-o", "ziel")
+    code, _, err = cli("export", "-o", "ziel")
     assert code == 1
     assert "ziel ist ein Verzeichnis" in err
 
-    code, _, err = run(capsys, "export", "-o", "bericht.xlsx")
+    code, _, err = cli("export", "-o", "bericht.xlsx")
     assert code == 1
     assert "Bitte zuerst 'monitoring-bot init' ausführen." in err
     assert not (workdir / "bericht.xlsx").exists()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.config.settings import Settings, load_settings
 from bot.runtime import (
     SCHEDULE_JOB,
     BotApplication,
@@ -20,7 +21,6 @@ from bot.runtime import (
     serving,
     track_handled,
 )
-from bot.settings import Settings, load_settings
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
 from storage.database import session_factory

@@ -12,14 +12,14 @@ from bot.standin import BotApiStandIn
 from seed.loader import load_catalogue
 from storage.database import create_engine
 from storage.setup import init_database
-from tests.bot.test_settings import VARIABLES
 from tests.e2e.conftest import TOKEN
+from tests.environment import without_settings
 
 SCRIPT = str(Path(sys.executable).parent / "monitoring-bot")
 
 
 def environment(tmp_path: Path, standin: BotApiStandIn) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env = without_settings(dict(os.environ))
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=standin.base_url,

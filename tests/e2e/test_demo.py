@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.bot.test_settings import VARIABLES
+from tests.environment import without_settings
 
 SCRIPT = (
     """\
@@ -43,7 +43,7 @@ Neue Liste ist online.
 
 
 def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env = without_settings(dict(os.environ))
     result = subprocess.run(
         [str(Path(sys.executable).parent / "monitoring-bot"), "demo"],
         input=SCRIPT, capture_output=True, text=True, cwd=tmp_path, env=env,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.jobs import SummaryOutcome, post_summary_if_due
 from bot.runtime import SCHEDULE_JOB
 from conversations.framework import Services
+from conversations.scheduled import SummaryOutcome, post_summary_if_due
 from storage.database import session_factory
 from storage.models import Contact, ReportingRound, Status
 from tests.e2e.conftest import Said, World, store_report

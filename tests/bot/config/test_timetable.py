@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timetable import Timetable
+from bot.config.timetable import Timetable
 from storage.reporting import Cadence
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from bot.formatting import horizon_label
+from bot.render.formatting import horizon_label
 from seed.schema import Catalogue, HorizonTarget
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.holidays import public_holidays
+from bot.config.holidays import public_holidays
 from storage.reporting import Cadence
 
 WORKING_DAYS = range(5)  # Monday to Friday
@@ -31,7 +31,7 @@ class Timetable:
     reminder_days: tuple[int, ...] = (3, 7)
     summary_weekday: int = 1  # ISO: Monday = 1
     summary_time: time = time(9, 0)
-    holidays_of: str = ""  # a German state's code (bot.holidays.STATES); "": no holidays
+    holidays_of: str = ""  # a German state's code (bot.config.holidays.STATES); "": no holidays
 
     # --- local time ----------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.formatting import horizon_label
-from conversations import texts
+from bot.render import texts
+from bot.render.formatting import horizon_label
 from storage.models import Obstacle, Status
 from storage.status import FieldState
 

@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bot.formatting import MESSAGE_LIMIT, day
-from bot.views import Outstanding, counts_text, status_counts
-from conversations import texts
+from bot.render import texts
+from bot.render.formatting import MESSAGE_LIMIT, day
+from bot.render.views import Outstanding, counts_text, status_counts
 from storage.models import Status
 from storage.status import Snapshot
 

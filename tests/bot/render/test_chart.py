@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from bot.chart import status_chart, status_counts
+from bot.render.chart import status_chart, status_counts
 from storage.models import Status
 from storage.status import (
     FieldState,

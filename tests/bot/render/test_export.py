@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot.export import (
+from bot.render import texts
+from bot.render.export import (
     build_csv,
     build_xlsx,
     current_rows,
@@ -19,8 +20,7 @@ from bot.export import (
     sheet_name,
     write_xlsx,
 )
-from bot.export_values import neutralise
-from conversations import texts
+from bot.render.export_values import neutralise
 from storage.history import (
     AnswerRow,
     HistoryAnswer,

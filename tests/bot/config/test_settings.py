@@ -6,21 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import TELEGRAM_API_BASE_URL, SettingsError, load_settings
+from bot.config.settings import TELEGRAM_API_BASE_URL, SettingsError, load_settings
 
-VARIABLES = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "DATA_DIR",
-    "COORDINATION_CHAT_ID", "TIMEZONE", "CATALOGUE_PATH", "BOT_USERNAME",
-    "INVITATION_VALID_DAYS", "LOG_LEVEL",
-)  # fmt: skip
 TOKEN = "123456789:AAHsecretSECRETsecret_abcdefghijk"
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env of the developer's
 
 
 def test_defaults() -> None:

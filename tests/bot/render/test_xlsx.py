@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from bot import xlsx
+from bot.render import xlsx
 
 
 async def workbook(*sheets: tuple[str, list[list[xlsx.Cell]]]) -> bytes:

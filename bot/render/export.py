@@ -3,10 +3,10 @@
 No Telegram here; the current state comes as a :class:`storage.status.Snapshot`, the
 history as a :class:`storage.history.StoredHistory` (read round by round as it is
 written) or, in tests, as a list of batches. What each column shows comes from
-:mod:`bot.export_values`.
+:mod:`bot.render.export_values`.
 
-The workbook is written by :mod:`bot.xlsx`; its history sheet, which can run to millions
-of rows, is rendered by :mod:`bot.history_sheet`. :func:`history_rows` gives the same
+The workbook is written by :mod:`bot.render.xlsx`; its history sheet, which can run to millions
+of rows, is rendered by :mod:`bot.render.history_sheet`. :func:`history_rows` gives the same
 rows as plain values, for CSV.
 """
 
@@ -22,8 +22,8 @@ from datetime import date, datetime
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from bot import xlsx
-from bot.export_values import (
+from bot.render import texts, xlsx
+from bot.render.export_values import (
     Cell,
     Row,
     answer_state,
@@ -41,8 +41,7 @@ from bot.export_values import (
     terms_text,
     yes_no,
 )
-from bot.history_sheet import BULK_GC_THRESHOLD, HistoryCells, rendered_rounds
-from conversations import texts
+from bot.render.history_sheet import BULK_GC_THRESHOLD, HistoryCells, rendered_rounds
 from storage.history import History, HistoryEntry, batches_in, names_in
 from storage.status import FieldState, Snapshot
 

@@ -16,11 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import history_sheet, xlsx
-from bot.export import build_xlsx, history_rows
-from bot.export_values import Cell, local_naive
-from bot.history_sheet import HistoryCells, LocalTimes
-from conversations import texts
+from bot.render import history_sheet, texts, xlsx
+from bot.render.export import build_xlsx, history_rows
+from bot.render.export_values import Cell, local_naive
+from bot.render.history_sheet import HistoryCells, LocalTimes
 from seed.schema import Catalogue
 from storage.database import create_engine, session_factory
 from storage.history import AnswerRow, HistoryBatch, HistoryNames, StoredHistory, VersionRow

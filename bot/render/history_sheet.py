@@ -12,7 +12,7 @@ well, so the rows are rendered straight from the tuples :mod:`storage.history` r
   (:func:`rendered_rounds`). A short one is rendered here: starting processes costs
   about a second.
 
-The cells are the same as :func:`bot.export.history_rows` gives for the entries of a
+The cells are the same as :func:`bot.render.export.history_rows` gives for the entries of a
 batch; the tests hold the two against each other.
 """
 
@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import xlsx
-from bot.export_values import (
+from bot.render import xlsx
+from bot.render.export_values import (
     Row,
     answer_state,
     answer_support,

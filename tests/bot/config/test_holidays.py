@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.holidays import STATES, easter_sunday, public_holidays
+from bot.config.holidays import STATES, easter_sunday, public_holidays
 
 
 @pytest.mark.parametrize(

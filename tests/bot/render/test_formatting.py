@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.formatting import split_text
+from bot.render.formatting import split_text
 
 
 def test_short_text_is_one_message() -> None:

@@ -249,7 +249,7 @@ class Workbook:
             await self.abandon()
 
     def add_sheet(self, name: str, header: Sequence[str], widths: Sequence[float]) -> SheetWriter:
-        """A new sheet (name valid and unique, see :func:`bot.export.sheet_name`)."""
+        """A new sheet (name valid and unique, see :func:`bot.render.export.sheet_name`)."""
         if self._open is not None:
             raise RuntimeError(f"sheet {self._open.name!r} is still open")
         self._open = SheetWriter(self, name, header, widths)

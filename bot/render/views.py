@@ -1,7 +1,7 @@
 """Pure renderings of the plan's state for Telegram: data in, HTML text out.
 
 Every value from the catalogue or from people is escaped through ``texts.fill``; long
-results are split by the sender (``bot.formatting.split_text``) between lines.
+results are split by the sender (``bot.render.formatting.split_text``) between lines.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.formatting import day, horizon_label
-from conversations import texts
+from bot.render import texts
+from bot.render.formatting import day, horizon_label
 from storage.history import HistoryEntry
 from storage.models import Status
 from storage.status import (

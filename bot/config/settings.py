@@ -17,8 +17,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.holidays import STATES
-from bot.timetable import Timetable
+from bot.config.holidays import STATES
+from bot.config.timetable import Timetable
 from storage.reporting import Cadence
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from conversations import texts
+from bot.render import texts
 from storage.models import Status
 from storage.status import FieldState, Snapshot
 

@@ -1,0 +1,319 @@
+"""The scheduler's work: open rounds, remind, escalate, post the weekly summary.
+
+One repeating JobQueue job (every minute, wired in :mod:`bot.jobs`) asks, for the current moment, what is due; the
+answer comes from the timetable and the database, never from the scheduler's memory. So
+a tick that fires late, twice, in two processes, or after days of downtime does each
+thing once: every message is claimed in the database (a notice or a summary row) before
+it is sent, and the claim is committed first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from enum import StrEnum
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.config.timetable import DUE_KIND
+from bot.render import texts
+from bot.render.chart import status_chart
+from bot.render.formatting import day
+from bot.render.summary import WeeklySummaryText, weekly_summary
+from bot.render.views import outstanding
+from conversations.framework import (
+    Attachment,
+    Reply,
+    Services,
+    deliver,
+    keyboard,
+)
+from conversations.reporting import estimate_minutes, opening_notices, reminder_buttons
+from storage.models import Role
+from storage.people import active_contacts, active_offices
+from storage.reporting import WorkItem, current_round, open_round, submitted_items, work_items
+from storage.scheduling import (
+    claim_summary,
+    last_due_round,
+    noticed,
+    previous_summary,
+    record_notice,
+    release_summary,
+    reported_in_round,
+    round_since,
+    summary_of_week,
+)
+from storage.status import contacts_by_office
+
+log = logging.getLogger(__name__)
+OVERDUE = "ueberfaellig"
+OPENED = "eroeffnet"
+
+
+async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
+    steps: tuple[Callable[[Bot, Services, datetime], Awaitable[object]], ...] = (
+        open_round_if_due,
+        send_reminders,
+        escalate_overdue,
+        post_summary_if_due,
+    )
+    for step in steps:
+        try:
+            await step(bot, svc, now)
+        except Exception:  # one failing step must not keep the others from running
+            log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
+
+
+async def coordination_targets(svc: Services) -> list[int]:
+    """Where notices to the coordination go: its group, or else each coordinator."""
+    if svc.settings.coordination_chat_id is not None:
+        return [svc.settings.coordination_chat_id]
+    async with svc.sessions() as session:
+        return [
+            c.telegram_user_id
+            for c in await active_contacts(session)
+            if c.role is Role.COORDINATOR and c.telegram_user_id is not None
+        ]
+
+
+async def to_coordination(bot: Bot, svc: Services, text: str) -> None:
+    for chat_id in await coordination_targets(svc):
+        await deliver(bot, svc, Reply(text, chat_id=chat_id))
+
+
+async def staffing_lines(svc: Services) -> list[str]:
+    """Offices without an active contact, and people who cannot be reached."""
+    async with svc.sessions() as session:
+        contacts = await active_contacts(session)
+        offices = await active_offices(session)
+    staffed = {o.id for c in contacts for o in c.offices}
+    lines = []
+    empty = [o.name for o in offices if o.id not in staffed]
+    if empty:
+        lines.append(texts.fill(texts.NO_CONTACT_OFFICES, offices=", ".join(empty)))
+    unreachable = [c.display_name for c in contacts if c.unreachable_since is not None]
+    if unreachable:
+        lines.append(texts.fill(texts.UNREACHABLE, names=", ".join(unreachable)))
+    return lines
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
+    """Open this period's round at the first working moment of the period, once."""
+    settings = svc.settings
+    timetable = settings.timetable
+    if not settings.auto_rounds:
+        return False
+    start = timetable.period_start(timetable.today(now))
+    if now < timetable.next_working_moment(timetable.at(start, timetable.work_start)):
+        return False
+    async with svc.sessions() as session, session.begin():
+        if await round_since(session, start) is not None:
+            return False
+        round_, _ = await open_round(
+            session, today=start, cadence=settings.reporting_cadence, now=now
+        )
+        notices = await opening_notices(session, round_, now)
+        announce = await record_notice(session, round_.id, None, OPENED, now)
+    delivered = [await deliver(bot, svc, notice) for notice in notices]
+    if announce:
+        count = sum(delivered)
+        lines = [
+            texts.fill(
+                texts.ROUND_OPENED_NOTICE,
+                opens=day(round_.opens_on),
+                due=day(round_.due_on),
+                notified=count,
+                person_word=texts.plural(count, "Ansprechperson", "Ansprechpersonen"),
+            ),
+            *await staffing_lines(svc),
+        ]
+        await to_coordination(bot, svc, "\n".join(lines))
+    return True
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
+    """Remind contacts with open items, on the configured days, in working hours only."""
+    timetable = svc.settings.timetable
+    if not timetable.is_working_time(now):
+        return 0
+    today = timetable.today(now)
+    replies: list[Reply] = []
+    async with svc.sessions() as session, session.begin():
+        round_ = await current_round(session, today)
+        if round_ is None or today > round_.due_on:
+            return 0
+        due_kinds = [
+            kind
+            for kind, moment in timetable.reminders(round_.opens_on, round_.due_on)
+            if moment <= now
+        ]
+        done = await submitted_items(session, round_.id)
+        for contact in await active_contacts(session):
+            if contact.telegram_user_id is None or contact.unreachable_since is not None:
+                continue
+            open_items = [i for i in await work_items(session, contact) if i.key not in done]
+            if not open_items:
+                continue  # finished (or a colleague reported for the office): no reminder
+            if contact.snoozed_until is not None:
+                if now < contact.snoozed_until:
+                    continue
+                contact.snoozed_until = None
+                kind = f"snooze-{today.isoformat()}"
+            else:
+                sent = await noticed(session, round_.id, contact.id)
+                pending = [k for k in due_kinds if k not in sent]
+                if not pending:
+                    continue
+                kind = pending[-1]  # after downtime: one reminder, not several
+            if not await record_notice(session, round_.id, contact.id, kind, now):
+                continue
+            for earlier in due_kinds:
+                await record_notice(session, round_.id, contact.id, earlier, now)
+            replies.append(
+                reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
+            )
+    for reply in replies:
+        await deliver(bot, svc, reply)
+    return len(replies)
+
+
+def reminder(chat_id: int, open_items: list[WorkItem], due: date, last_day: bool) -> Reply:
+    count = len(open_items)
+    word = texts.plural(count, "Maßnahme", "Maßnahmen")
+    if last_day:
+        text = texts.fill(texts.REMINDER_DUE, count=count, measure_word=word)
+    else:
+        targets = sum(len(item.targets) for item in open_items)
+        minutes = estimate_minutes(count, targets)
+        text = texts.fill(
+            texts.REMINDER,
+            due=day(due),
+            count=count,
+            measure_word=word,
+            minutes=minutes,
+            minute_word=texts.plural(minutes, "Minute", "Minuten"),
+        )
+    return Reply(text, reminder_buttons(), chat_id=chat_id)
+
+
+# --- escalation --------------------------------------------------------------------------------
+
+
+async def escalate_overdue(bot: Bot, svc: Services, now: datetime) -> bool:
+    """After a round's due date, tell the coordination what was not reported, once."""
+    timetable = svc.settings.timetable
+    if not timetable.is_working_time(now):
+        return False
+    async with svc.sessions() as session, session.begin():
+        round_ = await last_due_round(session, timetable.today(now))
+        if round_ is None or not await record_notice(session, round_.id, None, OVERDUE, now):
+            return False
+        reported = await reported_in_round(session, round_.id)
+        missing: dict[str, list[str]] = defaultdict(list)
+        snapshot = await svc.snapshots.get(session, timetable.today(now))
+        office_ids = {o.name: o.id for o in await active_offices(session)}
+        for measure in snapshot.measures():
+            for office in measure.offices:
+                if (measure.id, office_ids.get(office)) not in reported:
+                    missing[office].append(measure.code)
+    lines = [texts.fill(texts.OVERDUE_HEAD, due=day(round_.due_on))]
+    lines += [
+        texts.fill(texts.OVERDUE_OFFICE, office=o, codes=", ".join(c)) for o, c in missing.items()
+    ]
+    if not missing:
+        lines.append(texts.OVERDUE_NONE)
+    lines += await staffing_lines(svc)
+    await to_coordination(bot, svc, "\n".join(lines))
+    return True
+
+
+# --- weekly summary ----------------------------------------------------------------------------
+
+
+class SummaryOutcome(StrEnum):
+    POSTED = "posted"
+    ALREADY_POSTED = "already"
+    NOT_DUE = "not_due"
+    BUSY = "busy"
+    NO_CHAT = "no_chat"
+
+
+async def build_summary(svc: Services, now: datetime) -> tuple[WeeklySummaryText, bytes]:
+    """The summary of ``now``'s week (compared with the last posted one) and its chart."""
+    timetable = svc.settings.timetable
+    today = timetable.today(now)
+    year, week = timetable.iso_week(now)
+    chat_id = svc.settings.coordination_chat_id or 0
+    async with svc.sessions() as session:
+        snapshot = await svc.snapshots.get(session, today)
+        before = await previous_summary(session, chat_id, year, week)
+        people = await contacts_by_office(session)
+    summary = weekly_summary(
+        snapshot, before.baseline if before else None, outstanding(snapshot, people), year, week
+    )
+    return summary, status_chart(snapshot, today)
+
+
+async def post_summary_if_due(
+    bot: Bot, svc: Services, now: datetime, *, on_schedule: bool = True
+) -> SummaryOutcome:
+    """Post this week's summary to the coordination group, exactly once per week and chat.
+
+    The row is claimed before anything is sent and each part is recorded as soon as it
+    went out, so a retry after an error continues with the next part instead of posting
+    again; a second process finds the claim and stays quiet.
+    """
+    settings = svc.settings
+    timetable = settings.timetable
+    chat_id = settings.coordination_chat_id
+    if chat_id is None:
+        return SummaryOutcome.NO_CHAT
+    if on_schedule and now < timetable.summary_moment(now):
+        return SummaryOutcome.NOT_DUE
+    year, week = timetable.iso_week(now)
+    async with svc.sessions() as session, session.begin():
+        claimed = await claim_summary(session, year, week, chat_id, now)
+        if claimed is None:
+            existing = await summary_of_week(session, chat_id, year, week)
+            posted = existing is not None and existing.posted_at is not None
+            return SummaryOutcome.ALREADY_POSTED if posted else SummaryOutcome.BUSY
+        summary_id, parts_sent = claimed.id, claimed.parts_sent
+    summary, chart = await build_summary(svc, now)
+    parts: list[Reply] = [Reply(text, chat_id=chat_id) for text in summary.messages]
+    parts.append(Reply("", chat_id=chat_id, attachment=Attachment(chart, "status.png", photo=True)))
+    for number in range(parts_sent, len(parts)):
+        part = parts[number]
+        try:
+            if part.attachment is not None:
+                await bot.send_photo(
+                    chat_id, part.attachment.data, reply_markup=keyboard(part.buttons)
+                )
+            else:
+                await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML)
+        except TelegramError:
+            log.warning("Wochenzusammenfassung: Teil %s nicht gesendet, später erneut", number + 1)
+            async with svc.sessions() as session, session.begin():
+                await release_summary(session, summary_id)  # the next tick may retry at once
+            raise
+        async with svc.sessions() as session, session.begin():
+            row = await summary_of_week(session, chat_id, year, week)
+            assert row is not None
+            assert row.id == summary_id
+            row.parts_sent = number + 1
+            row.claimed_at = now  # still working on it: renew the lease
+    async with svc.sessions() as session, session.begin():
+        row = await summary_of_week(session, chat_id, year, week)
+        assert row is not None
+        row.posted_at = now
+        row.baseline = summary.baseline
+    return SummaryOutcome.POSTED
