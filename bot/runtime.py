@@ -72,14 +72,14 @@ def build_application(
 
 
 def register_handlers(application: BotApplication) -> None:
-    actions: dict[str, Any] = {}
+    buttons: dict[Any, Any] = {}
     for router in ROUTERS:
         application.add_handlers(router.command_handlers())
-        for name, entry in router.actions.items():
-            if name in actions:
-                raise ValueError(f"button action {name!r} registered by two routers")
-            actions[name] = entry
-    application.add_handler(button_handler(actions))
+        for kind, entry in router.buttons.items():
+            if kind in buttons:
+                raise ValueError(f"button {kind.__name__} registered by two routers")
+            buttons[kind] = entry
+    application.add_handler(button_handler(buttons))
     for router in (*ROUTERS, FALLBACK):
         application.add_handlers(router.message_handlers())
     application.add_error_handler(on_error)

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from storage.models import Contact, Role
-
-
-class Audience(StrEnum):
-    EVERYONE = "everyone"  # strangers too
-    MEMBER = "member"  # any active contact or coordinator
-    COORDINATOR = "coordinator"
+from conversations.access import Audience, Place, Rule, decide
+from storage.models import Contact
 
 
 @dataclass(frozen=True)
@@ -23,15 +17,19 @@ class Command:
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
 
+    @property
+    def rule(self) -> Rule:
+        return Rule(self.audience, self.in_group)
+
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "Begrüßung; Einladungslink einlösen", Audience.EVERYONE),
     Command(
         "hilfe", "Was Sie hier tun können", Audience.EVERYONE, in_group=True, aliases=("help",)
     ),
-    Command("bericht", "Bericht beginnen oder fortsetzen", Audience.MEMBER, aliases=("report",)),
-    Command("zurueck", "Zur vorigen Frage", Audience.MEMBER),
-    Command("abbrechen", "Bericht pausieren (alles bleibt gespeichert)", Audience.MEMBER),
+    Command("bericht", "Bericht beginnen oder fortsetzen", Audience.REPORTER, aliases=("report",)),
+    Command("zurueck", "Zur vorigen Frage", Audience.REPORTER),
+    Command("abbrechen", "Bericht pausieren (alles bleibt gespeichert)", Audience.REPORTER),
     Command("runde", "Berichtsrunde öffnen", Audience.COORDINATOR, in_group=True),
     Command("status", "Stand: Übersicht, Handlungsfeld oder Code", Audience.MEMBER, in_group=True),
     Command(
@@ -54,17 +52,9 @@ COMMANDS: tuple[Command, ...] = (
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 
 
-def may_use(command: Command, contact: Contact | None) -> bool:
-    if command.audience is Audience.EVERYONE:
-        return True
-    if contact is None or not contact.active:
-        return False
-    return command.audience is Audience.MEMBER or contact.role is Role.COORDINATOR
-
-
-def commands_for(contact: Contact | None) -> list[Command]:
-    """The commands this person may use in a private chat, for /hilfe."""
-    return [c for c in COMMANDS if c.in_menu and may_use(c, contact)]
+def commands_for(contact: Contact | None, place: Place) -> list[Command]:
+    """The commands this person may use in this chat, for /hilfe."""
+    return [c for c in COMMANDS if c.in_menu and decide(c.rule, contact, place).allowed]
 
 
 def private_menu() -> list[tuple[str, str]]:

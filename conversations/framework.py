@@ -14,8 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
@@ -27,7 +26,7 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     BaseHandler,
@@ -42,16 +41,16 @@ from telegram.ext import (
 from bot.config.settings import Settings
 from bot.render import texts
 from bot.render.formatting import split_text
-from conversations.commands import BY_NAME, Audience
-from storage.models import Contact, Role
+from conversations.access import Audience, Place, Rule, decide, place_of
+from conversations.commands import BY_NAME
+from conversations.payloads import Payload, decode
+from storage.models import Contact
 from storage.people import contact_by_telegram_id, mark_unreachable
 from storage.reporting import claim_update
 from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
-CALLBACK_VERSION = "v1"
-CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback data
 
 
 def utcnow() -> datetime:
@@ -72,47 +71,9 @@ def services(context: Context) -> Services:
     return cast(Services, context.bot_data["services"])
 
 
-class ChatKind(StrEnum):
-    PRIVATE = "private"
-    COORDINATION = "coordination"
-    OTHER = "other"  # foreign groups and channels: the bot stays silent
-
-
-def chat_kind(chat: Chat, settings: Settings) -> ChatKind:
-    if chat.type == ChatType.PRIVATE:
-        return ChatKind.PRIVATE
-    if (
-        chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-        and chat.id == settings.coordination_chat_id
-    ):
-        return ChatKind.COORDINATION
-    return ChatKind.OTHER
-
-
-# --- callback data -----------------------------------------------------------------------------
-
-
-def callback_data(action: str, *args: str | int) -> str:
-    """Short, versioned callback data: ``v1:action:arg…``; at most 64 bytes."""
-    data = ":".join([CALLBACK_VERSION, action, *map(str, args)])
-    if len(data.encode()) > CALLBACK_LIMIT:
-        raise ValueError(f"callback data longer than {CALLBACK_LIMIT} bytes: {data!r}")
-    return data
-
-
-def parse_callback_data(data: str | None) -> tuple[str, tuple[str, ...]] | None:
-    """``(action, args)`` or None for data this version of the bot did not make."""
-    if not data:
-        return None
-    parts = data.split(":")
-    if len(parts) < 2 or parts[0] != CALLBACK_VERSION or not parts[1]:
-        return None
-    return parts[1], tuple(parts[2:])
-
-
 # --- requests and replies --------------------------------------------------------------------
 
-Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+Buttons = Sequence[Sequence[tuple[str, Payload]]]  # rows of (label, what the button carries)
 
 
 @dataclass(frozen=True)
@@ -146,7 +107,7 @@ class Request:
     session: AsyncSession
     services: Services
     contact: Contact | None  # None for strangers; may be inactive only for EVERYONE handlers
-    kind: ChatKind
+    place: Place
     now: datetime
     args: tuple[str, ...] = field(default=())
 
@@ -177,42 +138,27 @@ class Request:
         return self.contact if self.contact is not None and self.contact.active else None
 
 
-Handler = Callable[[Request], Awaitable[Sequence[Reply] | Reply | None]]
+Replies = Sequence[Reply] | Reply | None
+Handler = Callable[[Request], Awaitable[Replies]]
+P = TypeVar("P", bound=Payload)
+ButtonHandler = Callable[[Request, P], Awaitable[Replies]]
 
 
-def _as_list(replies: Sequence[Reply] | Reply | None) -> list[Reply]:
+def _as_list(replies: Replies) -> list[Reply]:
     if replies is None:
         return []
     return [replies] if isinstance(replies, Reply) else list(replies)
 
 
-def _gate(audience: Audience, contact: Contact | None) -> Reply | None:
-    """The refusal for someone who may not use this, or None if they may."""
-    if audience is Audience.EVERYONE:
-        return None
-    if contact is None:
-        return Reply(texts.STRANGER)
-    if not contact.active:
-        return Reply(texts.DEACTIVATED)
-    if audience is Audience.COORDINATOR and contact.role is not Role.COORDINATOR:
-        return Reply(texts.COORDINATORS_ONLY)
-    return None
-
-
 async def _handle(
-    update: Update,
-    context: Context,
-    handler: Handler,
-    audience: Audience,
-    in_group: bool,
-    args: tuple[str, ...],
+    update: Update, context: Context, handler: Handler, rule: Rule, args: tuple[str, ...]
 ) -> list[Reply]:
     svc = services(context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or user.is_bot:
         return []
-    kind = chat_kind(chat, svc.settings)
-    if kind is ChatKind.OTHER:
+    place = place_of(chat, svc.settings.coordination_chat_id)
+    if place is Place.OTHER:
         # Logged so an operator can find the id to put into COORDINATION_CHAT_ID.
         log.info(
             "Nachricht aus Chat %s (%s) ignoriert: nicht die Koordinationsgruppe",
@@ -229,16 +175,10 @@ async def _handle(
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
         if contact is not None and contact.unreachable_since is not None:
             contact.unreachable_since = None  # they wrote: reachable again
-        if kind is ChatKind.COORDINATION:
-            # In the coordination group the bot answers coordinators' commands only.
-            if contact is None or not contact.active or contact.role is not Role.COORDINATOR:
-                return []
-            if not in_group:
-                return [Reply(texts.PRIVATE_ONLY)]
-        refusal = _gate(audience, contact)
-        if refusal is not None:
-            return [refusal]
-        request = Request(update, context, session, svc, contact, kind, svc.clock(), args)
+        decision = decide(rule, contact, place)
+        if not decision.allowed:
+            return [] if decision.refusal is None else [Reply(decision.refusal)]
+        request = Request(update, context, session, svc, contact, place, svc.clock(), args)
         return _as_list(await handler(request))
 
 
@@ -247,7 +187,7 @@ def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [InlineKeyboardButton(label, callback_data=data.encode()) for label, data in row]
             for row in buttons
         ]
     )
@@ -315,12 +255,12 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
 
 
 class Router:
-    """Collects a module's command and button handlers with their access rules."""
+    """Collects a module's command, button and message handlers with their access rules."""
 
     def __init__(self) -> None:
         self._commands: list[tuple[str, Handler]] = []
-        self._actions: dict[str, tuple[Audience, Handler]] = {}
-        self._messages: list[tuple[filters.BaseFilter, Audience, Handler]] = []
+        self._buttons: dict[type[Payload], tuple[Rule, ButtonHandler[Any]]] = {}
+        self._messages: list[tuple[filters.BaseFilter, Rule, Handler]] = []
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         """Register a handler for a command of :data:`conversations.commands.COMMANDS`."""
@@ -332,13 +272,15 @@ class Router:
 
         return register
 
-    def action(self, name: str, audience: Audience) -> Callable[[Handler], Handler]:
-        """Register a handler for buttons whose callback data starts with ``v1:name``."""
+    def button(
+        self, kind: type[P], audience: Audience, *, in_group: bool = False
+    ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """Register the handler of buttons carrying a ``kind`` payload (it gets the payload)."""
 
-        def register(handler: Handler) -> Handler:
-            if name in self._actions:
-                raise ValueError(f"button action {name!r} registered twice")
-            self._actions[name] = (audience, handler)
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
+            if kind in self._buttons:
+                raise ValueError(f"button {kind.__name__} registered twice")
+            self._buttons[kind] = (Rule(audience, in_group), handler)
             return handler
 
         return register
@@ -349,14 +291,14 @@ class Router:
         """Register a handler for private messages matching ``condition``."""
 
         def register(handler: Handler) -> Handler:
-            self._messages.append((condition, audience, handler))
+            self._messages.append((condition, Rule(audience), handler))
             return handler
 
         return register
 
     @property
-    def actions(self) -> dict[str, tuple[Audience, Handler]]:
-        return dict(self._actions)
+    def buttons(self) -> dict[type[Payload], tuple[Rule, ButtonHandler[Any]]]:
+        return dict(self._buttons)
 
     def command_handlers(self) -> list[BaseHandler[Update, Context, None]]:
         handlers: list[BaseHandler[Update, Context, None]] = []
@@ -364,12 +306,10 @@ class Router:
             spec = BY_NAME[name]
 
             async def callback(
-                update: Update, context: Context, handler: Handler = handler, spec: Any = spec
+                update: Update, context: Context, handler: Handler = handler, rule: Rule = spec.rule
             ) -> None:
                 args = tuple(context.args or ())
-                replies = await _handle(
-                    update, context, handler, spec.audience, spec.in_group, args
-                )
+                replies = await _handle(update, context, handler, rule, args)
                 await send_replies(update, context, replies)
 
             handlers.append(CommandHandler([spec.name, *spec.aliases], callback))
@@ -377,15 +317,12 @@ class Router:
 
     def message_handlers(self) -> list[BaseHandler[Update, Context, None]]:
         handlers: list[BaseHandler[Update, Context, None]] = []
-        for condition, audience, handler in self._messages:
+        for condition, rule, handler in self._messages:
 
             async def callback(
-                update: Update,
-                context: Context,
-                handler: Handler = handler,
-                audience: Audience = audience,
+                update: Update, context: Context, handler: Handler = handler, rule: Rule = rule
             ) -> None:
-                replies = await _handle(update, context, handler, audience, False, ())
+                replies = await _handle(update, context, handler, rule, ())
                 await send_replies(update, context, replies)
 
             handlers.append(MessageHandler(filters.ChatType.PRIVATE & condition, callback))
@@ -401,7 +338,7 @@ async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:
 
 
 def button_handler(
-    actions: dict[str, tuple[Audience, Handler]],
+    buttons: dict[type[Payload], tuple[Rule, ButtonHandler[Any]]],
 ) -> CallbackQueryHandler[Context, None]:
     """One handler for all buttons: decode, check, dispatch; anything else is stale."""
 
@@ -409,13 +346,17 @@ def button_handler(
         query = update.callback_query
         if query is None:
             return
-        parsed = parse_callback_data(query.data)
-        entry = actions.get(parsed[0]) if parsed else None
-        if parsed is None or entry is None:
+        data = decode(query.data)
+        entry = buttons.get(type(data)) if data is not None else None
+        if entry is None:
             await _answer_query(query, texts.STALE_BUTTON)
             return
-        audience, handler = entry
-        replies = await _handle(update, context, handler, audience, True, parsed[1])
+        rule, handler = entry
+
+        async def handle(request: Request) -> Replies:
+            return await handler(request, data)
+
+        replies = await _handle(update, context, handle, rule, ())
         await _answer_query(query)
         await send_replies(update, context, replies)
 

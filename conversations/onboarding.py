@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from bot.render import texts
-from conversations.commands import Audience, commands_for
-from conversations.framework import Reply, Request, Router, callback_data
+from conversations.access import Audience, Place
+from conversations.commands import commands_for
+from conversations.framework import Reply, Request, Router
+from conversations.payloads import SignOffConfirmed, SignOffKept
 from storage.models import Contact, Role
 from storage.people import Redemption, redeem_invitation, remove_account
 
@@ -24,14 +26,14 @@ def office_names(contact: Contact) -> str:
     return texts.join_names([office.name for office in contact.offices]) or texts.NO_OFFICE
 
 
-def help_text(contact: Contact | None) -> str:
-    """What this person can do, from the command list (so it never goes stale)."""
+def help_text(contact: Contact | None, place: Place = Place.PRIVATE) -> str:
+    """What this person can do in this chat, by the access rule (so it never goes stale)."""
     if contact is None or not contact.active:
         return texts.HELP_STRANGER
     lines = [texts.HELP_HEADER]
     lines += [
         texts.fill(texts.HELP_LINE, command=c.name, description=c.description)
-        for c in commands_for(contact)
+        for c in commands_for(contact, place)
     ]
     return "\n".join(lines)
 
@@ -79,7 +81,7 @@ async def _redeem(request: Request, token: str) -> Reply:
 
 @router.command("hilfe")
 async def show_help(request: Request) -> Reply:
-    return Reply(help_text(request.active_contact))
+    return Reply(help_text(request.active_contact, request.place))
 
 
 @router.command("datenschutz")
@@ -93,18 +95,21 @@ async def sign_off(_request: Request) -> Reply:
         texts.SIGN_OFF_CONFIRM,
         [
             [
-                (texts.SIGN_OFF_YES, callback_data("bye", "yes")),
-                (texts.SIGN_OFF_NO, callback_data("bye", "no")),
+                (texts.SIGN_OFF_YES, SignOffConfirmed()),
+                (texts.SIGN_OFF_NO, SignOffKept()),
             ]
         ],
     )
 
 
-@router.action("bye", Audience.MEMBER)
-async def sign_off_answer(request: Request) -> Reply:
+@router.button(SignOffConfirmed, Audience.MEMBER)
+async def sign_off_confirmed(request: Request, _data: SignOffConfirmed) -> Reply:
     contact = request.active_contact
     assert contact is not None  # the router checked the audience
-    if request.args != ("yes",):
-        return Reply(texts.SIGN_OFF_KEPT, edit=True)
     await remove_account(request.session, contact)
     return Reply(texts.SIGN_OFF_DONE, edit=True)
+
+
+@router.button(SignOffKept, Audience.MEMBER)
+async def sign_off_kept(_request: Request, _data: SignOffKept) -> Reply:
+    return Reply(texts.SIGN_OFF_KEPT, edit=True)

@@ -8,9 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render import texts
 from bot.render.formatting import day
-from conversations.commands import Audience
-from conversations.framework import Reply, Request, Router, callback_data
+from conversations.access import Audience
+from conversations.framework import Reply, Request, Router
 from conversations.onboarding import office_names
+from conversations.payloads import (
+    Deactivate,
+    DeactivateCancelled,
+    DeactivateConfirmed,
+    InviteCoordinator,
+    InviteOffice,
+)
 from storage.models import Contact, Office, Role
 from storage.people import (
     OfficeRoster,
@@ -24,7 +31,6 @@ from storage.people import (
 )
 
 router = Router()
-COORDINATION_TARGET = "c"
 
 
 async def invite(
@@ -50,20 +56,27 @@ async def choose_invitee(request: Request) -> Reply:
     offices = await active_offices(request.session)
     if not offices:
         return Reply(texts.INVITE_NO_OFFICES)
-    rows = [[(office.name, callback_data("inv", office.id))] for office in offices]
-    rows.append([(texts.INVITE_COORDINATOR_BUTTON, callback_data("inv", COORDINATION_TARGET))])
+    rows: list[list[tuple[str, InviteOffice | InviteCoordinator]]]
+    rows = [[(office.name, InviteOffice(office.id))] for office in offices]
+    rows.append([(texts.INVITE_COORDINATOR_BUTTON, InviteCoordinator())])
     return Reply(texts.INVITE_CHOOSE, rows)
 
 
-@router.action("inv", Audience.COORDINATOR)
-async def create_link(request: Request) -> Reply:
-    target = request.args[0] if request.args else ""
-    office: Office | None = None
-    if target != COORDINATION_TARGET:
-        offices = {str(o.id): o for o in await active_offices(request.session)}
-        if target not in offices:
-            return Reply(texts.STALE_BUTTON)
-        office = offices[target]
+@router.button(InviteOffice, Audience.COORDINATOR)
+async def invite_contact(request: Request, data: InviteOffice) -> Reply:
+    offices = {o.id: o for o in await active_offices(request.session)}
+    if data.office_id not in offices:
+        return Reply(texts.STALE_BUTTON)
+    return await _link(request, offices[data.office_id])
+
+
+@router.button(InviteCoordinator, Audience.COORDINATOR)
+async def invite_coordinator(request: Request, _data: InviteCoordinator) -> Reply:
+    return await _link(request, None)
+
+
+async def _link(request: Request, office: Office | None) -> Reply:
+    """A new invitation for a contact of ``office`` or (None) for the coordination."""
     settings = request.services.settings
     username = settings.bot_username or request.context.bot.username
     link, until = await invite(
@@ -124,15 +137,12 @@ async def choose_deactivation(request: Request) -> Reply:
     others = [c for c in await active_contacts(request.session) if me is None or c.id != me.id]
     if not others:
         return Reply(texts.DEACTIVATE_NOBODY)
-    return Reply(
-        texts.DEACTIVATE_CHOOSE, [[(_label(c), callback_data("off", c.id))] for c in others]
-    )
+    return Reply(texts.DEACTIVATE_CHOOSE, [[(_label(c), Deactivate(c.id))] for c in others])
 
 
-async def _target(request: Request) -> Contact | Reply:
+async def _target(request: Request, contact_id: int) -> Contact | Reply:
     """The contact a deactivation button names, re-checked now."""
-    raw = request.args[0] if request.args else ""
-    target = await contact_by_id(request.session, int(raw)) if raw.isdigit() else None
+    target = await contact_by_id(request.session, contact_id)
     me = request.active_contact
     if target is None or not target.active:
         return Reply(texts.DEACTIVATE_GONE, edit=True)
@@ -141,9 +151,9 @@ async def _target(request: Request) -> Contact | Reply:
     return target
 
 
-@router.action("off", Audience.COORDINATOR)
-async def confirm_deactivation(request: Request) -> Reply:
-    target = await _target(request)
+@router.button(Deactivate, Audience.COORDINATOR)
+async def confirm_deactivation(request: Request, data: Deactivate) -> Reply:
+    target = await _target(request, data.contact_id)
     if isinstance(target, Reply):
         return target
     scope = texts.COORDINATION if target.role is Role.COORDINATOR else office_names(target)
@@ -151,23 +161,23 @@ async def confirm_deactivation(request: Request) -> Reply:
         texts.fill(texts.DEACTIVATE_CONFIRM, name=target.display_name, offices=scope),
         [
             [
-                (texts.DEACTIVATE_YES, callback_data("offok", target.id)),
-                (texts.DEACTIVATE_NO, callback_data("offno")),
+                (texts.DEACTIVATE_YES, DeactivateConfirmed(target.id)),
+                (texts.DEACTIVATE_NO, DeactivateCancelled()),
             ]
         ],
         edit=True,
     )
 
 
-@router.action("offok", Audience.COORDINATOR)
-async def deactivate_contact(request: Request) -> Reply:
-    target = await _target(request)
+@router.button(DeactivateConfirmed, Audience.COORDINATOR)
+async def deactivate_contact(request: Request, data: DeactivateConfirmed) -> Reply:
+    target = await _target(request, data.contact_id)
     if isinstance(target, Reply):
         return target
     await deactivate(request.session, target, now=request.now)
     return Reply(texts.fill(texts.DEACTIVATE_DONE, name=target.display_name), edit=True)
 
 
-@router.action("offno", Audience.COORDINATOR)
-async def cancel_deactivation(_request: Request) -> Reply:
+@router.button(DeactivateCancelled, Audience.COORDINATOR)
+async def cancel_deactivation(_request: Request, _data: DeactivateCancelled) -> Reply:
     return Reply(texts.DEACTIVATE_CANCELLED, edit=True)

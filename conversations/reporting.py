@@ -19,8 +19,19 @@ from telegram.ext import filters
 from bot.render import texts
 from bot.render.formatting import day, horizon_label
 from conversations import report_answers
-from conversations.commands import Audience
-from conversations.framework import Buttons, Reply, Request, Router, callback_data
+from conversations.access import Audience
+from conversations.framework import Buttons, Reply, Request, Router
+from conversations.payloads import (
+    AnswerChoice,
+    ChangeAnswer,
+    NextItem,
+    Pause,
+    ReportNow,
+    Review,
+    ReviewAction,
+    Snooze,
+    StartItem,
+)
 from conversations.report_questions import (
     TEXT_LIMIT,
     Kind,
@@ -121,11 +132,9 @@ async def load_draft(request: Request, report: Report) -> Draft | None:
     return Draft(report, item, previous, day, len(contact.offices) > 1)
 
 
-async def draft_from_button(request: Request, raw_id: str) -> Draft | None:
+async def draft_from_button(request: Request, report_id: int) -> Draft | None:
     """The draft a button refers to, if it is still the person's open draft of this round."""
-    if not raw_id.isdigit():
-        return None
-    report = await draft_by_id(request.session, int(raw_id))
+    report = await draft_by_id(request.session, report_id)
     round_ = await round_now(request)
     if (
         report is None
@@ -159,7 +168,9 @@ async def stale(request: Request) -> list[Reply]:
 # --- rendering questions ---------------------------------------------------------------------
 
 
-def _rows(pairs: Sequence[tuple[str, str]], width: int = 2) -> list[list[tuple[str, str]]]:
+def _rows(
+    pairs: Sequence[tuple[str, AnswerChoice]], width: int = 2
+) -> list[list[tuple[str, AnswerChoice]]]:
     return [list(pairs[i : i + width]) for i in range(0, len(pairs), width)]
 
 
@@ -191,8 +202,8 @@ def ask(draft: Draft, question: Question) -> Reply:
     """The message that asks ``question`` of ``draft``, with its buttons."""
     report_id = draft.report.id
 
-    def button(label: str, value: str) -> tuple[str, str]:
-        return label, callback_data("a", report_id, question.key, value)
+    def button(label: str, value: str) -> tuple[str, AnswerChoice]:
+        return label, AnswerChoice(report_id, question, value)
 
     skip = [[button(texts.SKIP, SKIP_VALUE)]]
     if question.kind is Kind.REVIEW:
@@ -267,9 +278,9 @@ def review(draft: Draft) -> Reply:
     )
     report_id = draft.report.id
     buttons = [[
-        (texts.SUBMIT, callback_data("rv", report_id, "send")),
-        (texts.CHANGE, callback_data("rv", report_id, "change")),
-        (texts.LATER, callback_data("rv", report_id, "later")),
+        (texts.SUBMIT, Review(report_id, ReviewAction.SEND)),
+        (texts.CHANGE, Review(report_id, ReviewAction.CHANGE)),
+        (texts.LATER, Review(report_id, ReviewAction.LATER)),
     ]]  # fmt: skip
     return Reply("\n".join(lines), buttons)
 
@@ -309,9 +320,8 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
     open_items = [item for item in items if item.key not in done]
     several = len(contact.offices) > 1
     due = day(round_.due_on)
-    buttons = [
-        [(item_label(item, several, item.key in done), callback_data("go", *item.key))]
-        for item in items
+    buttons: list[list[tuple[str, StartItem | NextItem]]] = [
+        [(item_label(item, several, item.key in done), StartItem(*item.key))] for item in items
     ]
     if not open_items:
         return Reply(texts.fill(texts.ALL_DONE, due=due), buttons)
@@ -327,7 +337,7 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
         minutes=minutes,
         minute_word=texts.plural(minutes, "Minute", "Minuten"),
     )
-    buttons.insert(0, [(texts.IN_ORDER, callback_data("go", "next"))])
+    buttons.insert(0, [(texts.IN_ORDER, NextItem())])
     return Reply(f"{text}\n\n{texts.CHOOSE_ITEM}", buttons)
 
 
@@ -347,30 +357,40 @@ async def report_command(request: Request) -> list[Reply]:
     return await begin(request)
 
 
-@router.action("start", Audience.MEMBER)
-async def report_button(request: Request) -> list[Reply]:
+@router.button(ReportNow, Audience.REPORTER)
+async def report_button(request: Request, _data: ReportNow) -> list[Reply]:
     return await begin(request)
 
 
-@router.action("go", Audience.MEMBER)
-async def go(request: Request) -> list[Reply]:
-    """Start (or continue) one item, or the next open one ("Der Reihe nach")."""
+@router.button(NextItem, Audience.REPORTER)
+async def next_item(request: Request, _data: NextItem) -> list[Reply]:
+    """ "Der Reihe nach": start (or continue) the next open item."""
     round_ = await round_now(request)
     if round_ is None:
         return [Reply(texts.NO_ROUND)]
-    contact = member(request)
-    item: WorkItem | None = None
-    if request.args == ("next",):
-        done = await submitted_items(request.session, round_.id)
-        open_items = [i for i in await work_items(request.session, contact) if i.key not in done]
-        if not open_items:
-            return [Reply(texts.ROUND_COMPLETE)]
-        item = open_items[0]
-    elif len(request.args) == 2 and all(a.isdigit() for a in request.args):
-        item = await item_for(request.session, contact, int(request.args[0]), int(request.args[1]))
+    done = await submitted_items(request.session, round_.id)
+    open_items = [
+        i for i in await work_items(request.session, member(request)) if i.key not in done
+    ]
+    if not open_items:
+        return [Reply(texts.ROUND_COMPLETE)]
+    return await _start(request, round_, open_items[0])
+
+
+@router.button(StartItem, Audience.REPORTER)
+async def start_item(request: Request, data: StartItem) -> list[Reply]:
+    """Start (or continue) one item."""
+    round_ = await round_now(request)
+    if round_ is None:
+        return [Reply(texts.NO_ROUND)]
+    item = await item_for(request.session, member(request), data.measure_id, data.office_id)
     if item is None:
         return await stale(request)
-    report = await start_draft(request.session, round_, item, contact, request.now)
+    return await _start(request, round_, item)
+
+
+async def _start(request: Request, round_: ReportingRound, item: WorkItem) -> list[Reply]:
+    report = await start_draft(request.session, round_, item, member(request), request.now)
     draft = await load_draft(request, report)
     assert draft is not None
     return [header(draft), ask(draft, draft.current())]
@@ -391,14 +411,11 @@ def _matches(question: Question, value: str, draft: Draft) -> bool:
     return str(stored) == value or (value == UNCHANGED_VALUE and question.kind is Kind.STATUS)
 
 
-@router.action("a", Audience.MEMBER)
-async def answer_button(request: Request) -> list[Reply]:
-    if len(request.args) != 3:
-        return await stale(request)
-    raw_id, key, value = request.args
-    draft = await draft_from_button(request, raw_id)
-    question = Question.parse(key)
-    if draft is None or question is None:
+@router.button(AnswerChoice, Audience.REPORTER)
+async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
+    draft = await draft_from_button(request, data.report_id)
+    question, value = data.question, data.value
+    if draft is None:
         return await stale(request)
     if question != draft.current():
         return [] if _matches(question, value, draft) else await stale(request)
@@ -471,20 +488,15 @@ async def not_text(request: Request) -> list[Reply]:
 # --- review, change, back, pause -------------------------------------------------------------
 
 
-@router.action("rv", Audience.MEMBER)
-async def review_button(request: Request) -> list[Reply]:
-    if len(request.args) != 2:
-        return await stale(request)
-    draft = await draft_from_button(request, request.args[0])
+@router.button(Review, Audience.REPORTER)
+async def review_button(request: Request, data: Review) -> list[Reply]:
+    draft = await draft_from_button(request, data.report_id)
     if draft is None or draft.current().kind is not Kind.REVIEW:
         return await stale(request)
-    choice = request.args[1]
-    if choice == "later":
+    if data.action is ReviewAction.LATER:
         return [Reply(texts.PAUSED, edit=True)]
-    if choice == "change":
+    if data.action is ReviewAction.CHANGE:
         return [change_menu(draft)]
-    if choice != "send":
-        return await stale(request)
     version = await submit(request.session, draft.report, request.now)
     done = Reply(
         texts.fill(texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version),
@@ -500,8 +512,8 @@ def change_menu(draft: Draft) -> Reply:
             label = INDICATOR_LABEL
         else:
             label = f"{draft.horizon(question.target_id)}: {CHANGE_LABELS[question.kind]}"
-        rows.append([(label, callback_data("ch", draft.report.id, question.key))])
-    rows.append([(texts.BACK_TO_REVIEW, callback_data("ch", draft.report.id, Kind.REVIEW.value))])
+        rows.append([(label, ChangeAnswer(draft.report.id, question))])
+    rows.append([(texts.BACK_TO_REVIEW, ChangeAnswer(draft.report.id, Question(Kind.REVIEW)))])
     return Reply(texts.CHANGE_CHOOSE, rows, edit=True)
 
 
@@ -517,17 +529,15 @@ async def what_next(request: Request) -> Reply:
     label = texts.fill(texts.CONTINUE_WITH, code=open_items[0].measure.code)
     return Reply(
         texts.fill(texts.NEXT_ITEM, count=len(open_items)),
-        [[(label, callback_data("go", "next")), (texts.LATER, callback_data("pause"))]],
+        [[(label, NextItem()), (texts.LATER, Pause())]],
     )
 
 
-@router.action("ch", Audience.MEMBER)
-async def change_button(request: Request) -> list[Reply]:
-    if len(request.args) != 2:
-        return await stale(request)
-    draft = await draft_from_button(request, request.args[0])
-    question = Question.parse(request.args[1])
-    if draft is None or question is None:
+@router.button(ChangeAnswer, Audience.REPORTER)
+async def change_button(request: Request, data: ChangeAnswer) -> list[Reply]:
+    draft = await draft_from_button(request, data.report_id)
+    question = data.question
+    if draft is None:
         return await stale(request)
     if question.kind is Kind.REVIEW:
         return [Reply(review(draft).text, review(draft).buttons, edit=True)]
@@ -537,8 +547,8 @@ async def change_button(request: Request) -> list[Reply]:
     return [ask(draft, question)]
 
 
-@router.action("pause", Audience.MEMBER)
-async def pause_button(_request: Request) -> Reply:
+@router.button(Pause, Audience.REPORTER)
+async def pause_button(_request: Request, _data: Pause) -> Reply:
     return Reply(texts.PAUSED, edit=True)
 
 
@@ -612,19 +622,17 @@ async def opening_notices(
             minutes=minutes,
             minute_word=texts.plural(minutes, "Minute", "Minuten"),
         )
-        buttons = [[(texts.REPORT_NOW, callback_data("start"))]]
+        buttons = [[(texts.REPORT_NOW, ReportNow())]]
         replies.append(Reply(text, buttons, chat_id=contact.telegram_user_id))
     return replies
 
 
-def reminder_buttons() -> list[list[tuple[str, str]]]:
-    return [
-        [(texts.REPORT_NOW, callback_data("start")), (texts.REMIND_LATER, callback_data("snooze"))]
-    ]
+def reminder_buttons() -> Buttons:
+    return [[(texts.REPORT_NOW, ReportNow()), (texts.REMIND_LATER, Snooze())]]
 
 
-@router.action("snooze", Audience.MEMBER)
-async def snooze(request: Request) -> Reply:
+@router.button(Snooze, Audience.REPORTER)
+async def snooze(request: Request, _data: Snooze) -> Reply:
     """ "Später erinnern": no reminder until the next working day, then one."""
     timetable = request.services.settings.timetable
     until = timetable.next_working_day(request.now)

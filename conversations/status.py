@@ -21,8 +21,9 @@ from bot.render.views import (
     outstanding_view,
     overview,
 )
-from conversations.commands import Audience
-from conversations.framework import Attachment, Reply, Request, Router, callback_data
+from conversations.access import Audience
+from conversations.framework import Attachment, Buttons, Reply, Request, Router
+from conversations.payloads import ShowChart, ShowField
 from conversations.scheduled import build_summary
 from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
@@ -44,11 +45,13 @@ async def snapshots(request: Request) -> tuple[Snapshot, Snapshot]:
 
 
 def overview_reply(snapshot: Snapshot) -> Reply:
-    buttons = [
-        [(f"{field.numeral} {field.title}", callback_data("sf", field.numeral))]
-        for field in snapshot.fields
+    buttons: Buttons = [
+        *(
+            [(f"{field.numeral} {field.title}", ShowField(field.numeral))]
+            for field in snapshot.fields
+        ),
+        [(texts.CHART_BUTTON, ShowChart())],
     ]
-    buttons.append([(texts.CHART_BUTTON, callback_data("chart"))])
     return Reply(overview(snapshot), buttons)
 
 
@@ -79,18 +82,17 @@ async def status(request: Request) -> Reply:
     return Reply(field_view(field, visible, zone))
 
 
-@router.action("sf", Audience.MEMBER)
-async def field_button(request: Request) -> Reply:
+@router.button(ShowField, Audience.MEMBER, in_group=True)
+async def field_button(request: Request, data: ShowField) -> Reply:
     _full, visible = await snapshots(request)
-    numeral = request.args[0] if request.args else ""
-    field = next((f for f in visible.fields if f.numeral == numeral), None)
+    field = next((f for f in visible.fields if f.numeral == data.numeral), None)
     if field is None:
         return Reply(texts.STALE_BUTTON)
     return Reply(field_view(field, visible, request.services.settings.zone))
 
 
-@router.action("chart", Audience.MEMBER)
-async def chart_button(request: Request) -> Reply:
+@router.button(ShowChart, Audience.MEMBER, in_group=True)
+async def chart_button(request: Request, _data: ShowChart) -> Reply:
     _full, visible = await snapshots(request)
     picture = status_chart(visible, request.today)
     caption = texts.fill(texts.CHART_TITLE, day=day(request.today))

@@ -136,3 +136,33 @@ async def test_command_menus(world: World) -> None:
         "export",
         "zusammenfassung",
     }
+
+
+async def test_help_lists_only_what_works_in_that_chat(world: World) -> None:
+    private = (await world.say(world.coordinator, "/hilfe")).text
+    assert "/einladen" in private
+    assert "/bericht" not in private  # the coordinator reports for no office
+    group = (await world.say(world.coordinator, "/hilfe", world.group)).text
+    assert "/kontakte" in group
+    for private_only in ("/einladen", "/bericht", "/zurueck", "/abbrechen", "/abmelden"):
+        assert private_only not in group
+    contact = (await world.say(world.contact, "/hilfe")).text
+    assert "/bericht" in contact
+    assert "/einladen" not in contact
+
+
+async def test_buttons_obey_the_chat_rules_of_commands(world: World) -> None:
+    """A forged invitation button in the group must not turn a message into a link."""
+    await world.say(world.coordinator, "/kontakte", world.group)
+    office = await world.office("Flüchtlingskoordination")
+    for data in ("v1:inv:c", f"v1:inv:{office.id}"):
+        await world.settle(
+            await world.standin.press_callback_data(world.coordinator, data, chat=world.group)
+        )
+    texts_in_group = [m.plain_text or "" for m in world.standin.sent_messages(world.group.id)]
+    assert not any("start=" in text or "Einladung" in text for text in texts_in_group)
+    assert texts_in_group[-1] == "Bitte nutzen Sie diesen Befehl im privaten Chat mit mir."
+    # the status buttons, meant for the group, still work there
+    overview = await world.say(world.coordinator, "/status", world.group)
+    await world.press(world.coordinator, overview.buttons[0][0], world.group)
+    assert world.last(world.group).text.startswith("I Bildung")

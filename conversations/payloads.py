@@ -1,0 +1,250 @@
+"""What a button carries: one typed payload per kind of button, encoded and decoded here only.
+
+Telegram gives a button at most 64 bytes of data and hands them back, unchanged or
+forged, when it is pressed. Each kind of button is a frozen dataclass below; its wire
+form is ``v1:<action>[:<tag>…]:<field>:…`` with the fields in declaration order, so
+buttons sent by an earlier version of the bot keep working. :func:`decode` gives the
+payload back, or None for anything this version did not make (the router then answers
+"no longer valid"); a handler never sees raw strings.
+
+Field types: ``int`` (a non-negative number), ``str`` (non-empty, without ``:``), a
+``StrEnum`` (its value) and :class:`~conversations.report_questions.Question` (its key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
+
+from conversations.report_questions import Question
+
+VERSION = "v1"
+LIMIT = 64  # bytes, Telegram's limit for callback data
+SEPARATOR = ":"
+
+
+class Payload:
+    """Base of all button payloads (see :func:`payload`)."""
+
+    ACTION: ClassVar[str]
+    TAG: ClassVar[tuple[str, ...]] = ()  # constant parts after the action, e.g. ("next",)
+
+    def encode(self) -> str:
+        values = [_encode(getattr(self, name)) for name, _kind in _FIELD_TYPES[type(self)]]
+        data = SEPARATOR.join([VERSION, self.ACTION, *self.TAG, *values])
+        if len(data.encode()) > LIMIT:
+            raise ValueError(f"button data longer than {LIMIT} bytes: {data!r}")
+        return data
+
+
+P = TypeVar("P", bound=Payload)
+_KINDS: dict[str, list[type[Payload]]] = {}
+_FIELD_TYPES: dict[type[Payload], list[tuple[str, type]]] = {}
+
+
+def payload(action: str, *tag: str) -> Callable[[type[P]], type[P]]:
+    """Register a frozen dataclass as the payload of buttons with this action (and tag)."""
+
+    def register(cls: type[P]) -> type[P]:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} must be a dataclass")
+        cls.ACTION, cls.TAG = action, tag
+        hints = typing.get_type_hints(cls)
+        _FIELD_TYPES[cls] = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
+        kinds = _KINDS.setdefault(action, [])
+        if any(
+            tag == other.TAG and len(_FIELD_TYPES[other]) == len(_FIELD_TYPES[cls])
+            for other in kinds
+        ):
+            raise ValueError(f"two payloads with the wire form of {cls.__name__}")
+        kinds.append(cls)
+        return cls
+
+    return register
+
+
+def _encode(value: object) -> str:
+    if isinstance(value, Question):
+        return value.key
+    text = value.value if isinstance(value, StrEnum) else str(value)
+    if not text or SEPARATOR in text:
+        raise ValueError(f"not a button field: {value!r}")
+    return text
+
+
+def _decode(raw: str, kind: type) -> Any:
+    """The field value of type ``kind`` that ``raw`` stands for; ValueError if none."""
+    if kind is int:
+        if not raw.isdigit() or not raw.isascii():
+            raise ValueError(raw)
+        return int(raw)
+    if kind is str:
+        if not raw:
+            raise ValueError(raw)
+        return raw
+    if kind is Question:
+        question = Question.parse(raw)
+        if question is None:
+            raise ValueError(raw)
+        return question
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return kind(raw)
+    raise TypeError(f"no button codec for {kind!r}")
+
+
+def decode(data: str | None) -> Payload | None:
+    """The payload of a pressed button, or None if this version of the bot did not make it."""
+    if not data:
+        return None
+    version, _, rest = data.partition(SEPARATOR)
+    action, _, tail = rest.partition(SEPARATOR)
+    if version != VERSION or not action:
+        return None
+    parts = tail.split(SEPARATOR) if tail else []
+    for cls in _KINDS.get(action, []):
+        fields = _FIELD_TYPES[cls]
+        tag = parts[: len(cls.TAG)]
+        values = parts[len(cls.TAG) :]
+        if tuple(tag) != cls.TAG or len(values) != len(fields):
+            continue
+        try:
+            decoded = {
+                name: _decode(raw, kind) for (name, kind), raw in zip(fields, values, strict=True)
+            }
+        except ValueError:
+            continue
+        return cls(**decoded)
+    return None
+
+
+# --- the buttons -------------------------------------------------------------------------------
+
+
+class ReviewAction(StrEnum):
+    SEND = "send"
+    CHANGE = "change"
+    LATER = "later"
+
+
+@payload("bye", "yes")
+@dataclasses.dataclass(frozen=True)
+class SignOffConfirmed(Payload):
+    """/abmelden: "Ja, Konto löschen"."""
+
+
+@payload("bye", "no")
+@dataclasses.dataclass(frozen=True)
+class SignOffKept(Payload):
+    """/abmelden: "Nein, behalten"."""
+
+
+@payload("inv")
+@dataclasses.dataclass(frozen=True)
+class InviteOffice(Payload):
+    """/einladen: a contact for this office."""
+
+    office_id: int
+
+
+@payload("inv", "c")
+@dataclasses.dataclass(frozen=True)
+class InviteCoordinator(Payload):
+    """/einladen: someone for the coordination office."""
+
+
+@payload("off")
+@dataclasses.dataclass(frozen=True)
+class Deactivate(Payload):
+    """/deaktivieren: this person was chosen (asks again)."""
+
+    contact_id: int
+
+
+@payload("offok")
+@dataclasses.dataclass(frozen=True)
+class DeactivateConfirmed(Payload):
+    contact_id: int
+
+
+@payload("offno")
+@dataclasses.dataclass(frozen=True)
+class DeactivateCancelled(Payload):
+    pass
+
+
+@payload("sf")
+@dataclasses.dataclass(frozen=True)
+class ShowField(Payload):
+    """/status: one field of action, by its numeral."""
+
+    numeral: str
+
+
+@payload("chart")
+@dataclasses.dataclass(frozen=True)
+class ShowChart(Payload):
+    pass
+
+
+@payload("start")
+@dataclasses.dataclass(frozen=True)
+class ReportNow(Payload):
+    """ "Jetzt berichten" under a round's opening message or a reminder."""
+
+
+@payload("snooze")
+@dataclasses.dataclass(frozen=True)
+class Snooze(Payload):
+    """ "Später erinnern" under a reminder."""
+
+
+@payload("go", "next")
+@dataclasses.dataclass(frozen=True)
+class NextItem(Payload):
+    """ "Der Reihe nach": the next measure still open."""
+
+
+@payload("go")
+@dataclasses.dataclass(frozen=True)
+class StartItem(Payload):
+    """One measure, for one office."""
+
+    measure_id: int
+    office_id: int
+
+
+@payload("a")
+@dataclasses.dataclass(frozen=True)
+class AnswerChoice(Payload):
+    """An answer button of the question ``question`` of draft ``report_id``."""
+
+    report_id: int
+    question: Question
+    value: str
+
+
+@payload("rv")
+@dataclasses.dataclass(frozen=True)
+class Review(Payload):
+    """Absenden, Ändern or Später on a draft's review."""
+
+    report_id: int
+    action: ReviewAction
+
+
+@payload("ch")
+@dataclasses.dataclass(frozen=True)
+class ChangeAnswer(Payload):
+    """Ändern: ask this question of the draft again (the review question: back to review)."""
+
+    report_id: int
+    question: Question
+
+
+@payload("pause")
+@dataclasses.dataclass(frozen=True)
+class Pause(Payload):
+    """ "Später" after a submission."""
