@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from html import escape
+from html import escape, unescape
+from itertools import accumulate
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 MESSAGE_LIMIT = 4096
@@ -30,32 +33,159 @@ def horizon_label(labels: Sequence[str]) -> str:
     return " und ".join([", ".join(stems), labels[-1].lower()])
 
 
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split ``text`` into messages of at most ``limit`` characters, between lines.
+# Splitting Telegram HTML ------------------------------------------------------------------
+#
+# Written by hand on purpose: no library splits *Telegram HTML markup* so that every part
+# is valid on its own. HTML parsers (html.parser, lxml, BeautifulSoup) parse but neither
+# cut nor re-open elements, and know nothing of Telegram's UTF-16 length; the splitters
+# that exist for Telegram (e.g. Telethon's ``utils.split_text``) work on plain text plus
+# MessageEntity objects, not on the HTML this bot sends with ``parse_mode=HTML``. The
+# subset Telegram accepts is tiny (a dozen tags, no void elements, no comments, four
+# named entities plus numeric ones), so a regex tokenizer is all it takes.
 
-    Lines are kept whole; only a single line longer than the limit is cut, at a space
-    where possible. (Markup must not span lines for this to be safe, which holds for
-    every text the bot builds.)
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
+# Tags Telegram understands; other tag-like text is kept whole but does not nest.
+_TELEGRAM_TAGS = frozenset(
+    {
+        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+        "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji",
+    }
+)  # fmt: skip
+_TOKEN_RE = re.compile(
+    # a tag; attribute values may be quoted (and then contain anything but the quote)
+    r"""<(?P<slash>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:[^<>"']|"[^"]*"|'[^']*')*>"""
+    # an entity: &amp; &lt; &#123; &#x1F600; ...
+    r"|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"
+    # a surrogate pair spelt as two code points (only in odd strings; never cut it)
+    r"|[\ud800-\udbff][\udc00-\udfff]"
+)
+
+
+def utf16_len(text: str) -> int:
+    """Telegram's length of ``text``: UTF-16 code units, a character beyond the BMP is 2."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+class _Token(NamedTuple):
+    """An indivisible piece of markup: a tag, an entity or one character."""
+
+    kind: Literal["open", "close", "text"]
+    markup: str
+    name: str = ""  # lower-case tag name of an open or close tag
+    size: int = 1  # utf16_len(markup)
+
+
+_Stack = tuple[_Token, ...]  # the elements open at a point of the text, outermost first
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    for match in _TOKEN_RE.finditer(text):
+        tokens.extend(
+            _Token("text", char, size=utf16_len(char)) for char in text[pos : match.start()]
+        )
+        markup, name = match.group(0), (match.group("name") or "").lower()
+        if name in _TELEGRAM_TAGS:
+            kind: Literal["open", "close"] = "close" if match.group("slash") else "open"
+            tokens.append(_Token(kind, markup, name, utf16_len(markup)))
         else:
-            current = candidate
-    if current.strip():
-        parts.append(current)
-    return [part for part in parts if part.strip()]
+            tokens.append(_Token("text", markup, size=utf16_len(markup)))
+        pos = match.end()
+    tokens.extend(_Token("text", char, size=utf16_len(char)) for char in text[pos:])
+    return tokens
+
+
+def _stacks(tokens: Sequence[_Token]) -> list[_Stack]:
+    """The open elements before each token and after the last (``len(tokens) + 1``)."""
+    stack: _Stack = ()
+    stacks = [stack]
+    for token in tokens:
+        if token.kind == "open":
+            stack = (*stack, token)
+        elif token.kind == "close":
+            names = [element.name for element in stack]
+            if token.name in names:  # always the innermost one in well-formed markup
+                stack = stack[: len(names) - 1 - names[::-1].index(token.name)]
+        stacks.append(stack)
+    return stacks
+
+
+def _closing(element: _Token) -> _Token:
+    markup = f"</{element.name}>"
+    return _Token("close", markup, element.name, len(markup))
+
+
+def _assemble(reopened: _Stack, body: Sequence[_Token], still_open: _Stack) -> str | None:
+    """One part: re-opened elements, the body, closed elements; None if nothing shows."""
+    tokens: list[_Token] = []
+    for token in (*reopened, *body, *(_closing(element) for element in reversed(still_open))):
+        opened = tokens[-1] if tokens else None
+        if token.kind == "close" and opened and opened.kind == "open" and opened.name == token.name:
+            tokens.pop()  # drop an element left empty by the cut, like <b></b>
+        else:
+            tokens.append(token)
+    if not any(token.kind == "text" and unescape(token.markup).strip() for token in tokens):
+        return None  # Telegram rejects an empty message
+    return "".join(token.markup for token in tokens)
+
+
+def _last(tokens: Sequence[_Token], char: str, start: int, end: int) -> int | None:
+    """The last index in ``start+1 .. end`` holding the character ``char``."""
+    for index in range(end, start, -1):
+        if tokens[index].kind == "text" and tokens[index].markup == char:
+            return index
+    return None
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most ``limit``, each valid on its own.
+
+    A text that fits is returned unchanged (even a blank one). Otherwise each part takes as much as fits
+    and is cut at its last newline, else at its last space, else between any two
+    characters, never inside a tag, an entity or a character (the newline or the spaces
+    at a cut are dropped). So lines are kept whole where they fit, and only a line
+    longer than the limit is cut. Elements open at a cut are closed at the end of the
+    part and opened again, with the same tag and attributes, at the start of the next.
+
+    Lengths are measured like Telegram's limit (UTF-16 code units, :func:`utf16_len`),
+    on the raw markup including the added tags, which is never shorter than the text
+    Telegram counts. Parts that would show nothing but whitespace are left out.
+
+    The input is expected to be well-formed (the bot escapes ``<``, ``>`` and ``&`` in
+    data). Stray markup such as a bare ``a < b``, an unknown tag or an unmatched end tag
+    is passed through as text, not repaired (Telegram would reject it anyway). ``limit``
+    must leave room for the deepest nesting of elements (opening plus closing tags) and
+    one character or entity; otherwise ``ValueError`` is raised.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    tokens = _tokenize(text)
+    stacks = _stacks(tokens)
+    offsets = list(accumulate((token.size for token in tokens), initial=0))
+    opening = [sum(element.size for element in stack) for stack in stacks]
+    closing = [sum(len(element.name) + 3 for element in stack) for stack in stacks]
+    parts: list[str] = []
+    start = 0
+    while start < len(tokens):
+        # The part tokens[start:end] costs opening[start] + markup + closing[end].
+        budget = limit - opening[start] + offsets[start]
+        end = start
+        while end < len(tokens) and offsets[end + 1] + closing[end + 1] <= budget:
+            end += 1
+        if end == start:
+            raise ValueError(f"limit {limit} leaves no room for the markup at {start}")
+        resume = end
+        if end < len(tokens):
+            newline = _last(tokens, "\n", start, end)
+            space = None if newline is not None else _last(tokens, " ", start, end)
+            if newline is not None:
+                end, resume = newline, newline + 1
+            elif space is not None:
+                end = resume = space
+                while resume < len(tokens) and tokens[resume].markup == " ":
+                    resume += 1
+        part = _assemble(stacks[start], tokens[start:end], stacks[end])
+        if part is not None:
+            parts.append(part)
+        start = resume
+    return parts

@@ -1,8 +1,19 @@
-"""Splitting long texts below Telegram's limit, between lines."""
+"""Splitting long texts below Telegram's limit, between lines, each part valid HTML."""
 
 from __future__ import annotations
 
+import re
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.render.formatting import split_text
+from bot.render.formatting import utf16_len as telegram_len
+from bot.standin.html import ParsedText, parse_html, utf16_len
+
+# --- the behaviour for plain texts, as before ----------------------------------------------
 
 
 def test_short_text_is_one_message() -> None:
@@ -21,3 +32,195 @@ def test_a_single_overlong_line_is_cut_at_spaces() -> None:
     parts = split_text(text, limit=1000)
     assert all(len(part) <= 1000 for part in parts)
     assert " ".join(parts).split() == text.split()
+
+
+def test_an_overlong_line_starts_a_message_of_its_own() -> None:
+    text = "kurz\n" + " ".join(["Wort"] * 30) + "\nEnde"
+    assert split_text(text, limit=60) == [
+        "kurz",
+        " ".join(["Wort"] * 12),
+        " ".join(["Wort"] * 12),
+        " ".join(["Wort"] * 6) + "\nEnde",
+    ]
+
+
+# --- markup ------------------------------------------------------------------------------
+
+
+def test_a_text_that_fits_is_returned_unchanged() -> None:
+    text = "<b>" + "😀" * 2044 + "</b>x"  # 4096 UTF-16 code units, 2052 characters
+    assert split_text(text) == [text]
+    assert len(split_text(text + "x")) == 2
+
+
+def test_length_is_counted_in_utf16_code_units() -> None:
+    assert telegram_len("ä😀𝄞x") == 6
+    parts = split_text("😀" * 30, limit=9)
+    assert parts == ["😀" * 4] * 7 + ["😀" * 2]
+
+
+def test_regression_a_6400_character_line_with_italics_across_the_cut() -> None:
+    line = "Anfang " * 300 + "<i>" + "kursiv " * 400 + "</i>" + "Ende " * 290
+    line += "x" * (6400 - len(line))
+    assert len(line) == 6400
+    parts = split_text(line)
+    assert len(parts) == 2
+    assert parts[0].endswith("</i>")
+    assert parts[1].startswith("<i>")
+    for part in parts:
+        assert utf16_len(part) <= 4096
+        parse_html(part)  # Telegram would have said "can't parse entities" before
+    assert _plain_words(parts) == parse_html(line).plain.split()
+
+
+def test_elements_are_reopened_with_their_attributes() -> None:
+    opening = '<a href="https://example.org/?a=1&amp;b=2">'
+    text = f"<blockquote expandable>{opening}{'Link ' * 40}</a></blockquote>"
+    parts = split_text(text, limit=100)
+    assert len(parts) > 1
+    for part in parts:
+        assert part.startswith(f"<blockquote expandable>{opening}")
+        assert part.endswith("</a></blockquote>")
+        links = [entity for entity in parse_html(part).entities if entity["type"] == "text_link"]
+        assert [link["url"] for link in links] == ["https://example.org/?a=1&b=2"]
+
+
+def test_never_cut_inside_an_entity() -> None:
+    parts = split_text("&amp;" * 30, limit=12)
+    assert parts == ["&amp;&amp;"] * 15
+
+
+def test_no_element_left_empty_and_no_blank_part() -> None:
+    parts = split_text("<b>" + "x" * 20 + "</b>\n\n<i>   </i>\n" + "<u>" + "y" * 20 + "</u>", 30)
+    # the newline after a line that fits stays, as it always did (Telegram trims it)
+    assert parts == ["<b>" + "x" * 20 + "</b>\n", "<u>" + "y" * 20 + "</u>"]
+
+
+def test_stray_markup_does_not_crash() -> None:
+    for text in ("a < b > c & d " * 50, "x</b>y<br><p>z " * 40, "<b>offen " + "Wort " * 40):
+        assert all(telegram_len(part) <= 50 for part in split_text(text, limit=50))
+
+
+def test_a_limit_without_room_for_the_markup_is_refused() -> None:
+    text = "<b>" + "x" * 20 + "</b>"
+    assert split_text(text, limit=8) == ["<b>x</b>"] * 20  # "<b>" + 1 + "</b>" fits
+    with pytest.raises(ValueError, match="no room"):
+        split_text(text, limit=7)
+
+
+# --- property: every part is valid Telegram HTML, nothing lost -----------------------------
+
+# Indivisible pieces of text; the longest is "&#8364;", 7 code units.
+ATOMS = ["a", "Wort", "äöß", "😀", "𝄞", " ", "  ", "\n", "\n\n", "&amp;", "&lt;", "&gt;"]
+ATOMS += ["&quot;", "&#8364;"]
+LONGEST_ATOM = 7
+INLINE = ["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler"]
+EMOJI = ('<tg-emoji emoji-id="5368324170671202286">', "👍", "</tg-emoji>")
+
+long_words = st.text(alphabet="xyzäü😀", min_size=10, max_size=80)
+texts = st.lists(st.sampled_from(ATOMS) | long_words, min_size=1, max_size=20).map("".join)
+paths = st.text(alphabet=string.ascii_letters + string.digits, max_size=12)
+
+
+@st.composite
+def fragments(draw: st.DrawFn, depth: int, inside: frozenset[str]) -> tuple[str, int]:
+    """Well-formed Telegram HTML, and the markup of its deepest stack of open elements.
+
+    Nesting follows Telegram's rules: nothing inside code and pre, no link in a link,
+    no blockquote in a blockquote.
+    """
+    markup: list[str] = []
+    deepest = 0
+    for _ in range(draw(st.integers(1, 4))):
+        kinds = ["text", "inline", "spoiler", "code", "emoji"]
+        kinds += [] if "a" in inside else ["link"]
+        kinds += [] if "blockquote" in inside else ["blockquote"]
+        kind = draw(st.sampled_from(kinds if depth else ["text"]))
+        name = kind
+        if kind == "text":
+            markup.append(draw(texts))
+            continue
+        if kind == "emoji":
+            markup.append("".join(EMOJI))
+            deepest = max(deepest, len(EMOJI[0]) + len(EMOJI[2]))
+            continue
+        if kind == "code":
+            opening, closing = draw(
+                st.sampled_from(
+                    [
+                        ("<code>", "</code>"),
+                        ("<pre>", "</pre>"),
+                        ('<pre><code class="language-python">', "</code></pre>"),
+                    ]
+                )
+            )
+            markup.append(opening + draw(texts) + closing)
+            deepest = max(deepest, len(opening) + len(closing))
+            continue
+        if kind == "inline":
+            name = draw(st.sampled_from(INLINE))
+            opening, closing = f"<{name}>", f"</{name}>"
+        elif kind == "spoiler":
+            opening, closing = '<span class="tg-spoiler">', "</span>"
+        elif kind == "link":
+            name = "a"
+            opening, closing = f'<a href="https://example.org/{draw(paths)}?a=1&amp;b=2">', "</a>"
+        else:
+            opening = draw(st.sampled_from(["<blockquote>", "<blockquote expandable>"]))
+            closing = "</blockquote>"
+        inner, inner_deepest = draw(fragments(depth - 1, inside | {name}))
+        markup.append(opening + inner + closing)
+        deepest = max(deepest, len(opening) + len(closing) + inner_deepest)
+    return "".join(markup), deepest
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, int]:
+    """A text and a limit that leaves room for its deepest markup and one atom."""
+    text, deepest = draw(fragments(3, frozenset()))
+    return text, draw(st.integers(max(20, deepest + LONGEST_ATOM), 300))
+
+
+def _styles(parsed: ParsedText) -> list[frozenset[tuple[str, str]]]:
+    """The formatting of each character of ``parsed.plain`` (type and URL, language ...)."""
+    char_at_unit = [
+        index for index, char in enumerate(parsed.plain) for _ in range(utf16_len(char))
+    ]
+    styles: list[set[tuple[str, str]]] = [set() for _ in parsed.plain]
+    for entity in parsed.entities:
+        detail = str(entity.get("url") or entity.get("language") or entity.get("custom_emoji_id"))
+        for unit in range(entity["offset"], entity["offset"] + entity["length"]):
+            styles[char_at_unit[unit]].add((entity["type"], detail))
+    return [frozenset(style) for style in styles]
+
+
+def _plain_words(parts: list[str]) -> list[str]:
+    return " ".join(parse_html(part).plain for part in parts).split()
+
+
+# The autouse ``workdir`` fixture of tests/bot only changes the directory; sharing it
+# between examples is harmless.
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases())
+def test_every_part_is_valid_telegram_html_and_nothing_is_lost(case: tuple[str, int]) -> None:
+    text, limit = case
+    whole = parse_html(text)  # the generator makes valid markup
+    parts = split_text(text, limit)
+    if utf16_len(text) <= limit:
+        assert parts == [text]
+    parsed: list[ParsedText] = []
+    for part in parts:
+        assert utf16_len(part) <= limit
+        parsed.append(parse_html(part))  # raises HtmlParseError like Telegram would
+        assert parsed[-1].plain.strip() or parts == [text], "a blank message"
+    # The parts' texts are the whole text, apart from whitespace where it was cut ...
+    pattern = r"\s*" + r"\s*".join(f"({re.escape(p.plain.strip())})" for p in parsed) + r"\s*"
+    match = re.fullmatch(pattern, whole.plain)
+    assert match is not None, "text lost or changed"
+    # ... and every character keeps its formatting.
+    styles = _styles(whole)
+    for number, piece in enumerate(parsed, start=1):
+        lead = len(piece.plain) - len(piece.plain.lstrip())
+        start = match.start(number)
+        part_styles = _styles(piece)[lead : lead + match.end(number) - start]
+        assert part_styles == styles[start : match.end(number)], "formatting changed"
