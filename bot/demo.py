@@ -147,7 +147,7 @@ async def run_demo(base: Settings, lines: AsyncIterator[str], out: TextIO, echo:
                 coordination_chat_id=DEMO_GROUP_ID,
                 bot_username=None,
                 catalogue_path=base.catalogue_path,
-                timezone=base.timezone,
+                timezone=base.zone,
             )
             await prepare_database(settings)
             clara = standin.user(1001, "Clara", "Koordina")

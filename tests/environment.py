@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from bot.config.settings import Settings
 
-# Every variable the bot reads (each setting is read from the variable of its name).
-SETTINGS_VARIABLES = tuple(name.upper() for name in Settings.model_fields)
+# Every variable the bot reads: a setting's alias where it has one (``zone`` is read from
+# ``TIMEZONE``), else its name.
+SETTINGS_VARIABLES = tuple(
+    (info.alias or name).upper() for name, info in Settings.model_fields.items()
+)
 
 
 def without_settings(environment: dict[str, str]) -> dict[str, str]:

@@ -6,35 +6,24 @@ from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-)
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.config.holidays import STATES
-from bot.config.timetable import Timetable
+from bot.config.timetable import STATES, Timetable, WorkingHours
 from storage.reporting import Cadence
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATA_DIR = Path("data")
 
 
-def _check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unbekannte Zeitzone {name!r} (Beispiel: Europe/Berlin)") from None
-    return name
-
-
 class Settings(BaseSettings):
-    """Settings of the bot. Each field is read from the environment variable of its name."""
+    """Settings of the bot.
+
+    Each field is read from the environment variable of its name, or of its alias where it
+    has one (``zone`` from ``TIMEZONE``).
+    """
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -61,8 +50,12 @@ class Settings(BaseSettings):
     coordination_chat_id: int | None = Field(
         default=None, description="Chat-ID der Gruppe der Koordinierungsstelle."
     )
-    timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
-        default="Europe/Berlin", description="Zeitzone für Termine und Anzeigen."
+    # Read as ``settings.zone``, set by the variable TIMEZONE: the alias is also the keyword
+    # of load_settings() (``timezone=``, case does not matter) and names a bad value.
+    zone: ZoneInfo = Field(
+        default=ZoneInfo("Europe/Berlin"),
+        alias="TIMEZONE",
+        description="Zeitzone für Termine und Anzeigen.",
     )
     bot_username: str | None = Field(
         default=None,
@@ -80,8 +73,9 @@ class Settings(BaseSettings):
     reminder_days: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(3, 7), description="Erinnerungen so viele Tage nach Rundenbeginn (z. B. 3,7)."
     )
-    working_hours: str = Field(
-        default="08:00-17:00", description="Arbeitszeit für Erinnerungen, Montag bis Freitag."
+    working_hours: Annotated[WorkingHours, NoDecode] = Field(
+        default=WorkingHours(time(8, 0), time(17, 0)),
+        description="Arbeitszeit für Erinnerungen, Montag bis Freitag (z. B. 08:00-17:00).",
     )
     holidays: str = Field(
         default="RP",
@@ -151,25 +145,31 @@ class Settings(BaseSettings):
             )
         return code
 
+    @field_validator("working_hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return WorkingHours.parse(value)
+            except ValueError:
+                raise ValueError("erwartet Beginn-Ende, z. B. 08:00-17:00") from None
+        return value
+
     @field_validator("working_hours")
     @classmethod
-    def _hours_shape(cls, value: str) -> str:
-        start, _, end = value.partition("-")
+    def _hours_in_order(cls, value: WorkingHours) -> WorkingHours:
         try:
-            if time.fromisoformat(start.strip()) >= time.fromisoformat(end.strip()):
-                raise ValueError
+            return value.checked()
         except ValueError:
             raise ValueError("erwartet Beginn-Ende, z. B. 08:00-17:00") from None
-        return value
 
     @cached_property
     def timetable(self) -> Timetable:
-        start, _, end = self.working_hours.partition("-")
         return Timetable(
             zone=self.zone,
             cadence=self.reporting_cadence,
-            work_start=time.fromisoformat(start.strip()),
-            work_end=time.fromisoformat(end.strip()),
+            work_start=self.working_hours.start,
+            work_end=self.working_hours.end,
             reminder_days=self.reminder_days,
             summary_weekday=self.summary_weekday,
             summary_time=self.summary_time,
@@ -205,17 +205,21 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'monitoring.sqlite3').as_posix()}"
 
-    @cached_property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
 
 class SettingsError(Exception):
     """Bad configuration; ``str()`` is one line per bad variable, naming it."""
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings; turn validation errors into a :class:`SettingsError`."""
+    """Read the settings; turn validation errors into a :class:`SettingsError`.
+
+    ``overrides`` are keyed by variable, in any case (``timezone=`` for ``TIMEZONE``);
+    any other key is a TypeError rather than silently ignored (``zone=`` included).
+    """
+    known = {(info.alias or name).lower() for name, info in Settings.model_fields.items()}
+    unknown = sorted(key for key in overrides if key.lower() not in known)
+    if unknown:
+        raise TypeError(f"load_settings() got unknown settings: {', '.join(unknown)}")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -237,6 +241,9 @@ def describe_settings_error(error: ValidationError) -> str:
             message = "erwartet true oder false"
         if problem["type"] == "literal_error":
             message = "erlaubt sind DEBUG, INFO, WARNING, ERROR"
+        if problem["type"] in {"zoneinfo_str", "zoneinfo_type"}:
+            value = problem.get("ctx", {}).get("value", "")
+            message = f"unbekannte Zeitzone {str(value)!r} (Beispiel: Europe/Berlin)"
         if problem["type"] == "int_parsing":
             message = "erwartet wird eine ganze Zahl"
             if variable == "COORDINATION_CHAT_ID":

@@ -9,13 +9,67 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.config.holidays import public_holidays
+import holidays
+
 from storage.reporting import Cadence
 
 WORKING_DAYS = range(5)  # Monday to Friday
 DUE_KIND = "faellig"
+
+# The German states by their codes (RP, HE, BY, …), as the ``holidays`` library knows them.
+# Only the two-letter codes: the library also lists places smaller than a state (such as
+# "Augsburg", whose Hohes Friedensfest is a holiday of that city only; older versions had
+# "BYP", Bavaria with the Assumption Day of its mostly Catholic communities), and the
+# setting names a state, whose statewide holidays apply to everyone in it.
+STATES: tuple[str, ...] = tuple(
+    sorted(
+        code
+        for code in holidays.country_holidays("DE").subdivisions
+        if len(code) == 2 and code.isupper()
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def public_holidays(year: int, state: str) -> frozenset[date]:
+    """The statewide public holidays of ``state`` in ``year``; none for an empty ``state``.
+
+    Cached per (year, state): the scheduler asks every minute.
+    """
+    if not state:
+        return frozenset()
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    # The library's default category is PUBLIC: the holidays of the whole state, not the
+    # Catholic ones of some communities only (e.g. Assumption Day in parts of Bavaria).
+    return frozenset(holidays.country_holidays("DE", subdiv=state, years=year))
+
+
+class WorkingHours(NamedTuple):
+    """When reminders may be sent on a working day, local time: ``start <= t < end``."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours:
+        """``"08:00-17:00"``; ValueError unless it is two times, the first before the second."""
+        start, dash, end = text.partition("-")
+        if not dash:
+            raise ValueError(f"no '-' in {text!r}")
+        return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip())).checked()
+
+    def checked(self) -> WorkingHours:
+        """``self``; ValueError if it ends before it starts or carries a time zone."""
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("working hours are local times, without a zone")
+        if self.start >= self.end:
+            raise ValueError("working hours end before they start")
+        return self
 
 
 def reminder_kind(days: int) -> str:
@@ -31,7 +85,11 @@ class Timetable:
     reminder_days: tuple[int, ...] = (3, 7)
     summary_weekday: int = 1  # ISO: Monday = 1
     summary_time: time = time(9, 0)
-    holidays_of: str = ""  # a German state's code (bot.config.holidays.STATES); "": no holidays
+    holidays_of: str = ""  # a German state's code (STATES); "": no holidays
+
+    def __post_init__(self) -> None:
+        if self.holidays_of and self.holidays_of not in STATES:
+            raise ValueError(f"unknown state {self.holidays_of!r}")
 
     # --- local time ----------------------------------------------------------------------
 

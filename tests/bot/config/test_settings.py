@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config.settings import TELEGRAM_API_BASE_URL, SettingsError, load_settings
+from bot.config.timetable import WorkingHours
+from tests.environment import SETTINGS_VARIABLES
 
 TOKEN = "123456789:AAHsecretSECRETsecret_abcdefghijk"
 
@@ -17,8 +21,11 @@ def test_defaults() -> None:
     assert settings.telegram_api_base_url == TELEGRAM_API_BASE_URL
     assert settings.effective_database_url == "sqlite+aiosqlite:///data/monitoring.sqlite3"
     assert settings.coordination_chat_id is None
-    assert settings.timezone == "Europe/Berlin"
+    assert settings.zone == ZoneInfo("Europe/Berlin")
     assert settings.catalogue_path is None
+    assert settings.working_hours == WorkingHours(time(8, 0), time(17, 0))
+    assert settings.timetable.zone == ZoneInfo("Europe/Berlin")
+    assert (settings.timetable.work_start, settings.timetable.work_end) == (time(8), time(17))
 
 
 def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -32,8 +39,39 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == TOKEN
     assert settings.coordination_chat_id == -1001234
-    assert settings.timezone == "Europe/Zurich"
+    assert settings.zone == ZoneInfo("Europe/Zurich")
     assert settings.effective_database_url == "postgresql+asyncpg://bot@db/monitoring"
+
+
+def test_timezone_from_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TIMEZONE=Europe/Vienna\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().zone == ZoneInfo("Europe/Vienna")
+
+
+def test_overrides_by_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIMEZONE", "Europe/Zurich")
+    assert load_settings(timezone="Asia/Tokyo").zone == ZoneInfo("Asia/Tokyo")
+    assert load_settings(timezone=ZoneInfo("Asia/Tokyo")).zone == ZoneInfo("Asia/Tokyo")
+    assert load_settings(working_hours="07:30-16:00").timetable.work_start == time(7, 30)
+    with pytest.raises(TypeError, match="zone"):
+        load_settings(zone="Asia/Tokyo")  # the variable is TIMEZONE; not silently ignored
+
+
+def test_environment_variables_are_the_real_names() -> None:
+    assert "TIMEZONE" in SETTINGS_VARIABLES
+    assert "ZONE" not in SETTINGS_VARIABLES
+    assert {"WORKING_HOURS", "HOLIDAYS", "TELEGRAM_BOT_TOKEN"} <= set(SETTINGS_VARIABLES)
+
+
+def test_working_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKING_HOURS", " 07:30 - 16:15 ")
+    settings = load_settings()
+    assert settings.working_hours == WorkingHours(time(7, 30), time(16, 15))
+    assert (settings.timetable.work_start, settings.timetable.work_end) == (
+        time(7, 30),
+        time(16, 15),
+    )
 
 
 def test_token_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,7 +85,12 @@ def test_token_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("TIMEZONE", "Mars/Olympus", "Ungültige Einstellung TIMEZONE: unbekannte Zeitzone"),
+        ("TIMEZONE", "Mars/Olymp", "Ungültige Einstellung TIMEZONE: unbekannte Zeitzone 'Mars/Olymp' (Beispiel: Europe/Berlin)"),
+        ("TIMEZONE", "", "Ungültige Einstellung TIMEZONE: unbekannte Zeitzone '' (Beispiel: Europe/Berlin)"),
+        ("WORKING_HOURS", "17:00-08:00", "Ungültige Einstellung WORKING_HOURS: erwartet Beginn-Ende, z. B. 08:00-17:00"),
+        ("WORKING_HOURS", "8 bis 17", "Ungültige Einstellung WORKING_HOURS: erwartet Beginn-Ende, z. B. 08:00-17:00"),
+        ("WORKING_HOURS", "08:00", "Ungültige Einstellung WORKING_HOURS: erwartet Beginn-Ende, z. B. 08:00-17:00"),
+        ("HOLIDAYS", "Augsburg", "Ungültige Einstellung HOLIDAYS: erwartet das Kürzel eines Bundeslands (BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, SL, SN, ST, TH) oder nichts"),
         ("COORDINATION_CHAT_ID", "Koordination", "Ungültige Einstellung COORDINATION_CHAT_ID: erwartet wird eine ganze Zahl"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "Ungültige Einstellung TELEGRAM_BOT_TOKEN: hat nicht die Form"),
         ("TELEGRAM_API_BASE_URL", "localhost:8081/bot", "Ungültige Einstellung TELEGRAM_API_BASE_URL: muss mit http"),
@@ -109,7 +152,7 @@ def test_small_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         ("INVITATION_VALID_DAYS", "zwei", "INVITATION_VALID_DAYS: erwartet wird eine ganze Zahl"),
         ("LOG_LEVEL", "laut", "LOG_LEVEL: erlaubt sind DEBUG, INFO, WARNING, ERROR"),
         ("BOT_USERNAME", "t.me/bot", "BOT_USERNAME: erwartet den Benutzernamen"),
-        ("HOLIDAYS", "Mainz", "HOLIDAYS: erwartet das Kürzel eines Bundeslands (BW, BY,"),
+        ("HOLIDAYS", "Mainz", "HOLIDAYS: erwartet das Kürzel eines Bundeslands (BB, BE,"),
     ],
 )
 def test_more_bad_values(
