@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.render import texts
 from conversations.framework import Context, services
@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(hours=1)
 # Problems of the connection to Telegram or of one chat, not bugs: logged, never escalated.
 EXPECTED = (NetworkError, TimedOut, RetryAfter, Forbidden)
+# Except Telegram rejecting a request (400: "can't parse entities", "message is too long"):
+# a bug of the bot, although python-telegram-bot derives BadRequest from NetworkError.
+NOT_EXPECTED = (BadRequest,)
 
 
 @dataclass
@@ -47,6 +50,11 @@ def error_kind(error: BaseException) -> str:
     return f"{type(error).__name__}{where}"
 
 
+def is_expected(error: BaseException) -> bool:
+    """A problem of the connection or of one chat (only logged), not a bug of the bot."""
+    return isinstance(error, EXPECTED) and not isinstance(error, NOT_EXPECTED)
+
+
 def describe_update(update: object) -> str:
     if not isinstance(update, Update):
         return "ohne Update"
@@ -60,12 +68,15 @@ async def on_error(update: object, context: Context) -> None:
     if error is None:
         return
     log.error("Fehler bei %s", describe_update(update), exc_info=error)
-    if isinstance(error, EXPECTED):
+    if is_expected(error):
         return
     if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            try:  # stop the spinner, unless the handler did so before it failed
                 await update.callback_query.answer()
+            except Exception:
+                log.debug("Schaltfläche war schon beantwortet", exc_info=True)
+        try:
             await update.effective_chat.send_message(texts.ERROR)
         except Exception:  # the apology itself failed; the log already has the cause
             log.warning("Fehlermeldung an den Chat konnte nicht gesendet werden", exc_info=True)

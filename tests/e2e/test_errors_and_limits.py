@@ -7,7 +7,10 @@ import logging
 import pytest
 from sqlalchemy import text
 
+from bot.render import texts
 from tests.e2e.conftest import TOKEN, World
+
+CANT_PARSE = 'Bad Request: can\'t parse entities: unsupported start tag "x" at byte offset 5'
 
 
 async def break_invitations(world: World) -> None:
@@ -37,6 +40,30 @@ async def test_unexpected_error_apologises_and_notifies_once_per_hour(world: Wor
     world.clock.advance(hours=1, seconds=1)
     await world.say(world.stranger, "/start abcdefgh")
     assert len(await world.standin.wait_for_messages(world.group.id)) == 1
+
+
+async def test_rejected_reply_is_a_bug_apologised_for_and_reported(world: World) -> None:
+    # Telegram rejects the bot's reply (400); python-telegram-bot raises BadRequest, which
+    # derives from NetworkError but is no problem of the connection: a bug of the bot.
+    world.standin.fail_next("sendMessage", error_code=400, description=CANT_PARSE)
+    answer = await world.say(world.contact, "/hilfe")
+    assert answer.text == texts.ERROR
+    assert [m.plain_text for m in world.standin.sent_messages(world.contact.id)] == [texts.ERROR]
+    [notice] = await world.standin.wait_for_messages(world.group.id)
+    assert "Unerwarteter Fehler im Bot" in (notice.plain_text or "")
+    assert "BadRequest" in (notice.plain_text or "")
+    assert "parse entities" in (notice.plain_text or "")
+
+
+async def test_rejected_edit_after_a_button_is_apologised_for(world: World) -> None:
+    confirm = await world.say(world.contact, "/abmelden")
+    world.standin.fail_next("editMessageText", error_code=400, description=CANT_PARSE)
+    answer = await world.press(world.contact, "Nein, behalten")
+    # The button was answered before the edit failed; the apology comes all the same.
+    assert answer.text == texts.ERROR
+    assert confirm.text != "Ihr Konto bleibt bestehen."
+    [notice] = await world.standin.wait_for_messages(world.group.id)
+    assert "BadRequest" in (notice.plain_text or "")
 
 
 async def test_retry_after_is_waited_out(world: World) -> None:
