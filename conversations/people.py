@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.helpers import create_deep_linked_url
 
 from bot.render import texts
 from bot.render.formatting import day
@@ -26,7 +27,6 @@ from storage.people import (
     contact_by_id,
     create_invitation,
     deactivate,
-    deep_link,
     roster,
 )
 
@@ -48,7 +48,7 @@ async def invite(
     token = await create_invitation(
         session, role=role, office=office, now=now, valid_for=valid_for, created_by=created_by
     )
-    return deep_link(bot_username, token), now + valid_for
+    return create_deep_linked_url(bot_username, token), now + valid_for
 
 
 @router.command("einladen")

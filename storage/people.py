@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from storage.models import Contact, Invitation, Office, Role
 
-# Telegram deep links allow at most 64 characters of A-Z, a-z, 0-9, "_" and "-".
+# A token is the payload of an invitation link, which may hold up to 64 characters of
+# A-Z, a-z, 0-9, "_" and "-"; token_urlsafe gives exactly those.
 TOKEN_BYTES = 24  # 32 URL-safe characters
 
 
@@ -24,10 +25,6 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def deep_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start={token}"
 
 
 class OfficeLookup(StrEnum):
