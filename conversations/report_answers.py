@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.report_questions import NEEDS_FOLLOW_UP, Kind, Question
+from conversations.report_questions import (
+    ANSWER_FIELDS,
+    NEEDS_FOLLOW_UP,
+    TEXT_KINDS,
+    Kind,
+    Question,
+)
 from storage.models import Obstacle, Report, Status, TargetAnswer
 
 
@@ -33,7 +39,7 @@ def record_unchanged(
     """ "Unverändert": status and texts of the last report carried over into this round."""
     answer = _answer(draft, question)
     answer.status = previous.status
-    answer.progress_note = previous.progress_note if previous.progress_note is not None else ""
+    answer.note = previous.note if previous.note is not None else ""
     answer.obstacle = previous.obstacle
     answer.support_requested = previous.support_requested
     answer.support_note = previous.support_note
@@ -55,41 +61,37 @@ def record_support(draft: Report, question: Question, wanted: bool, now: datetim
     _touch(draft, answer, now)
 
 
+# What else an answer loses when it is asked again: "Unverändert" belongs to the status,
+# the sentence about the requested support to the request.
+CLEARED_WITH: dict[Kind, dict[str, object]] = {
+    Kind.STATUS: {"carried_over": False},
+    Kind.SUPPORT: {"support_note": None},
+}
+
+
 def record_text(draft: Report, question: Question, text: str, now: datetime) -> None:
     """A free-text answer as typed; the empty string means skipped."""
-    if question.kind is Kind.INDICATOR:
-        draft.indicator_note = text
-        draft.updated_at = now
-        return
-    answer = _answer(draft, question)
-    if question.kind is Kind.NOTE:
-        answer.progress_note = text
-    elif question.kind is Kind.SUPPORT_NOTE:
-        answer.support_note = text
-    else:
+    if question.kind not in TEXT_KINDS:
         raise ValueError(f"{question.key} is not a text question")
-    _touch(draft, answer, now)
+    _store(draft, question, text, now)
 
 
 def clear(draft: Report, question: Question, now: datetime) -> None:
     """Forget one answer so that it is asked again (/zurueck, "Ändern")."""
+    _store(draft, question, None, now, **CLEARED_WITH.get(question.kind, {}))
+
+
+def _store(
+    draft: Report, question: Question, value: str | None, now: datetime, **also: object
+) -> None:
+    """Store ``value`` as the answer to ``question`` (and the other fields in ``also``)."""
     if question.kind is Kind.INDICATOR:
-        draft.indicator_note = None
+        draft.indicator_note = value
         draft.updated_at = now
         return
     answer = _answer(draft, question)
-    if question.kind is Kind.STATUS:
-        answer.status = None
-        answer.carried_over = False
-    elif question.kind is Kind.NOTE:
-        answer.progress_note = None
-    elif question.kind is Kind.OBSTACLE:
-        answer.obstacle = None
-    elif question.kind is Kind.SUPPORT:
-        answer.support_requested = None
-        answer.support_note = None
-    elif question.kind is Kind.SUPPORT_NOTE:
-        answer.support_note = None
+    for name, field_value in {ANSWER_FIELDS[question.kind]: value, **also}.items():
+        setattr(answer, name, field_value)
     _touch(draft, answer, now)
 
 

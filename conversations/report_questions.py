@@ -13,29 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
-from storage.models import Obstacle, Status
+from storage.models import Status, TargetAnswer
 
 NEEDS_FOLLOW_UP = frozenset({Status.DELAYED, Status.AT_RISK})
 TEXT_LIMIT = 2000
-
-
-class AnswerLike(Protocol):
-    """What the plan reads of a stored answer (``storage.models.TargetAnswer`` fits)."""
-
-    @property
-    def horizon_target_id(self) -> int: ...
-    @property
-    def status(self) -> Status | None: ...
-    @property
-    def progress_note(self) -> str | None: ...
-    @property
-    def obstacle(self) -> Obstacle | None: ...
-    @property
-    def support_requested(self) -> bool | None: ...
-    @property
-    def support_note(self) -> str | None: ...
 
 
 class Kind(StrEnum):
@@ -49,6 +31,15 @@ class Kind(StrEnum):
 
 
 TEXT_KINDS = frozenset({Kind.NOTE, Kind.SUPPORT_NOTE, Kind.INDICATOR})
+# Where the answer to each question about a horizon target is stored in its TargetAnswer
+# (the indicator's note is the report's own ``indicator_note``).
+ANSWER_FIELDS: dict[Kind, str] = {
+    Kind.STATUS: "status",
+    Kind.NOTE: "note",
+    Kind.OBSTACLE: "obstacle",
+    Kind.SUPPORT: "support_requested",
+    Kind.SUPPORT_NOTE: "support_note",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +69,7 @@ class Question:
         return cls(parsed, int(target)) if target.isdigit() else None
 
 
-def target_questions(answer: AnswerLike) -> list[Question]:
+def target_questions(answer: TargetAnswer) -> list[Question]:
     """The questions about one horizon target that apply given its answers so far."""
     target = answer.horizon_target_id
     questions = [Question(Kind.STATUS, target), Question(Kind.NOTE, target)]
@@ -89,7 +80,7 @@ def target_questions(answer: AnswerLike) -> list[Question]:
     return questions
 
 
-def plan(answers: Sequence[AnswerLike]) -> list[Question]:
+def plan(answers: Sequence[TargetAnswer]) -> list[Question]:
     """All questions of the measure that apply, in order, without the review."""
     questions = [q for answer in answers for q in target_questions(answer)]
     questions.append(Question(Kind.INDICATOR))
@@ -97,7 +88,7 @@ def plan(answers: Sequence[AnswerLike]) -> list[Question]:
 
 
 def stored_value(
-    question: Question, answers: Sequence[AnswerLike], indicator_note: str | None
+    question: Question, answers: Sequence[TargetAnswer], indicator_note: str | None
 ) -> object:
     """The stored answer to ``question`` (None if unanswered)."""
     if question.kind is Kind.INDICATOR:
@@ -105,18 +96,10 @@ def stored_value(
     if question.kind is Kind.REVIEW:
         return None
     answer = next((a for a in answers if a.horizon_target_id == question.target_id), None)
-    if answer is None:
-        return None
-    return {
-        Kind.STATUS: answer.status,
-        Kind.NOTE: answer.progress_note,
-        Kind.OBSTACLE: answer.obstacle,
-        Kind.SUPPORT: answer.support_requested,
-        Kind.SUPPORT_NOTE: answer.support_note,
-    }[question.kind]
+    return None if answer is None else getattr(answer, ANSWER_FIELDS[question.kind])
 
 
-def current_question(answers: Sequence[AnswerLike], indicator_note: str | None) -> Question:
+def current_question(answers: Sequence[TargetAnswer], indicator_note: str | None) -> Question:
     """The first unanswered question, or the review once everything is answered."""
     for question in plan(answers):
         if stored_value(question, answers, indicator_note) is None:
@@ -124,7 +107,9 @@ def current_question(answers: Sequence[AnswerLike], indicator_note: str | None) 
     return Question(Kind.REVIEW)
 
 
-def previous_question(answers: Sequence[AnswerLike], indicator_note: str | None) -> Question | None:
+def previous_question(
+    answers: Sequence[TargetAnswer], indicator_note: str | None
+) -> Question | None:
     """The answered question just before the current one (for /zurueck), if any."""
     questions = plan(answers)
     current = current_question(answers, indicator_note)
@@ -135,6 +120,8 @@ def previous_question(answers: Sequence[AnswerLike], indicator_note: str | None)
     return None
 
 
-def answered_questions(answers: Sequence[AnswerLike], indicator_note: str | None) -> list[Question]:
+def answered_questions(
+    answers: Sequence[TargetAnswer], indicator_note: str | None
+) -> list[Question]:
     """Questions with a stored answer, in order: the choices for "Ändern"."""
     return [q for q in plan(answers) if stored_value(q, answers, indicator_note) is not None]

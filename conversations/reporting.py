@@ -232,8 +232,8 @@ def ask(draft: Draft, question: Question) -> Reply:
         if previous is not None and previous.status is not None:
             when = day(draft.previous_day) if draft.previous_day else "–"
             line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
-            if previous.progress_note:
-                line += texts.fill(texts.PREVIOUS_NOTE, note=previous.progress_note)
+            if previous.note:
+                line += texts.fill(texts.PREVIOUS_NOTE, note=previous.note)
             lines.append(line)
             rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
         lines.append(texts.ASK_STATUS)
@@ -264,8 +264,8 @@ def review(draft: Draft) -> Reply:
                 texts.REVIEW_TARGET, horizon=draft.horizon(answer.horizon_target_id), status=status
             )
         )
-        if answer.progress_note:
-            lines.append(texts.fill(texts.REVIEW_NOTE, note=answer.progress_note))
+        if answer.note:
+            lines.append(texts.fill(texts.REVIEW_NOTE, note=answer.note))
         if answer.obstacle:
             lines.append(
                 texts.fill(texts.REVIEW_OBSTACLE, obstacle=texts.OBSTACLE_LABELS[answer.obstacle])

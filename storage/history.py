@@ -1,21 +1,20 @@
 """Submitted report versions as history: of one measure (``/verlauf``) or of all (export).
 
 These are the only reads that grow with time: ten years of monthly rounds on a large plan
-are millions of answers. So the history is read as plain rows (versions, then their
-answers), holding ids instead of names (the names come once, in :class:`HistoryNames`),
-enum values as plain strings and timestamps as the database gives them. A round at a
-time is a :class:`HistoryBatch`; views and CSV turn it into :class:`HistoryEntry`
-objects, the Excel export renders its rows directly (:class:`bot.render.history_sheet.HistoryCells`).
+are millions of answers. So the history is read in two narrow queries of plain columns
+(versions, then their answers) that name catalogue entries and people by id; the names
+are read once (:class:`HistoryNames`), and :func:`assemble` makes the
+:class:`~storage.answers.Answer` tuples from both. The export reads a round at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, NamedTuple, cast
+from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from storage.answers import Answer
 from storage.models import (
     Contact,
     FieldOfAction,
@@ -49,32 +49,6 @@ STATUSES = {status.value: status for status in Status}
 OBSTACLES = {obstacle.value: obstacle for obstacle in Obstacle}
 
 
-class VersionRow(NamedTuple):
-    """A submitted version as :func:`read_round` reads it (database rows behave so)."""
-
-    report_id: int
-    round_id: int
-    measure_id: int
-    office_id: int
-    version: int
-    submitted_at: datetime  # in UTC; without a zone on SQLite (see storage.models.as_utc)
-    author_id: int | None
-    indicator_note: str | None
-
-
-class AnswerRow(NamedTuple):
-    """An answer of a submitted version. Flags come as 0/1 or booleans, by database."""
-
-    report_id: int
-    target_id: int
-    status: str | None  # a Status value
-    carried_over: int | None
-    note: str | None
-    obstacle: str | None  # an Obstacle value
-    support_requested: int | None
-    support_note: str | None
-
-
 @dataclass(frozen=True)
 class HistoryNames:
     """What history rows refer to by id (retired catalogue entries included)."""
@@ -86,88 +60,57 @@ class HistoryNames:
     targets: dict[int, tuple[str, str]]  # id → (terms, target)
 
 
-class HistoryAnswer(NamedTuple):
-    """What a version said about one horizon target."""
+def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) -> list[Answer]:
+    """Answers from the rows of the two history queries (columns as listed below).
 
-    terms: str  # "kurz", "mittel+lang", ...
-    target: str
-    status: Status | None
-    note: str | None
-    obstacle: Obstacle | None
-    support_requested: bool
-    support_note: str | None
-    carried_over: bool
-
-
-class HistoryEntry(NamedTuple):
-    """One submitted report version with its answers, for history views and CSV."""
-
-    round_opens_on: date
-    measure_code: str
-    office: str
-    version: int
-    submitted_at: datetime
-    author: str | None
-    indicator_note: str | None
-    answers: tuple[HistoryAnswer, ...]
-
-
-@dataclass(frozen=True)
-class HistoryBatch:
-    """Versions (of one round, when read by :func:`read_round`) and their answers.
-
-    Both in the same order: rounds, plan order, office, version; answers then by target.
-    A version may have no answers (its measure had no active targets).
+    Both come in the same order (rounds, plan order, office, version; answers then by
+    target), so one walk pairs each version with its answers. A version without answers
+    becomes one answer without a target.
     """
-
-    names: HistoryNames
-    versions: Sequence[VersionRow]
-    answers: Sequence[AnswerRow]
-
-    def grouped(self) -> Iterator[tuple[VersionRow, Sequence[AnswerRow]]]:
-        """Each version with its answers."""
-        answers, count, start = self.answers, len(self.answers), 0
-        for version in self.versions:
-            end = start
-            while end < count and answers[end].report_id == version.report_id:
-                end += 1
-            yield version, answers[start:end]
-            start = end
-        if start != count:  # both queries sort alike; anything else is a bug, not data
-            raise RuntimeError("history answers out of step with their versions")
-
-    def entries(self) -> list[HistoryEntry]:
-        """One entry per version, with names and Python types."""
-        names = self.names
-        return [
-            HistoryEntry(
-                round_opens_on=names.rounds[version.round_id],
-                measure_code=names.measures[version.measure_id],
-                office=names.offices[version.office_id],
-                version=version.version,
-                submitted_at=as_utc(version.submitted_at),
-                author=(
-                    names.contacts.get(version.author_id) if version.author_id is not None else None
-                ),
-                indicator_note=version.indicator_note,
-                answers=tuple(_answer(row, names) for row in answers),
-            )
-            for version, answers in self.grouped()
-        ]
-
-
-def _answer(row: AnswerRow, names: HistoryNames) -> HistoryAnswer:
-    terms, target = names.targets[row.target_id]
-    return HistoryAnswer(
-        terms=terms,
-        target=target,
-        status=STATUSES.get(row.status) if row.status else None,
-        note=row.note,
-        obstacle=OBSTACLES.get(row.obstacle) if row.obstacle else None,
-        support_requested=bool(row.support_requested),
-        support_note=row.support_note,
-        carried_over=bool(row.carried_over),
+    found: list[Answer] = []
+    at, count = 0, len(rows)
+    rounds, measures, offices, contacts = (
+        names.rounds,
+        names.measures,
+        names.offices,
+        names.contacts,
     )
+    for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, indicator_note in versions:  # fmt: skip
+        head = (
+            report_id,
+            round_id,
+            rounds[round_id],
+            measures[measure_id],
+            offices[office_id],
+            version,
+            as_utc(submitted_at),
+            contacts.get(author_id) if author_id is not None else None,
+            indicator_note,
+        )
+        if at == count or rows[at][0] != report_id:
+            found.append(Answer(*head, None, None, None, None, None, None, False, None, False))
+            continue
+        while at < count and rows[at][0] == report_id:
+            _, target_id, status, carried_over, note, obstacle, support, support_note = rows[at]
+            at += 1
+            terms, target = names.targets[target_id]
+            found.append(
+                Answer(
+                    *head,
+                    target_id,
+                    terms,
+                    target,
+                    STATUSES[status] if status else None,
+                    note,
+                    OBSTACLES[obstacle] if obstacle else None,
+                    bool(support),
+                    support_note,
+                    bool(carried_over),
+                )
+            )
+    if at != count:  # both queries sort alike; anything else is a bug, not data
+        raise RuntimeError("history answers out of step with their versions")
+    return found
 
 
 async def history_names(session: AsyncSession) -> HistoryNames:
@@ -186,7 +129,7 @@ async def history_names(session: AsyncSession) -> HistoryNames:
     )
 
 
-_VERSION_COLUMNS = (  # in the order of VersionRow's fields
+_VERSION_COLUMNS = (  # as assemble() unpacks them
     Report.id,
     Report.round_id,
     Report.measure_id,
@@ -196,12 +139,12 @@ _VERSION_COLUMNS = (  # in the order of VersionRow's fields
     Report.author_id,
     Report.indicator_note,
 )
-_ANSWER_COLUMNS = (  # in the order of AnswerRow's fields
+_ANSWER_COLUMNS = (  # as assemble() unpacks them
     TargetAnswer.report_id,
     TargetAnswer.horizon_target_id,
     type_coerce(TargetAnswer.status, String),
     type_coerce(TargetAnswer.carried_over, Integer),
-    TargetAnswer.progress_note,
+    TargetAnswer.note,
     type_coerce(TargetAnswer.obstacle, String),
     type_coerce(TargetAnswer.support_requested, Integer),
     TargetAnswer.support_note,
@@ -219,11 +162,9 @@ _VERSION_ORDER = (
 )
 
 
-def _versions_query(
-    columns: Sequence[Any], fields: tuple[str, ...], condition: ColumnElement[bool]
-) -> Select[Any]:
+def _versions_query(columns: Sequence[Any], condition: ColumnElement[bool]) -> Select[Any]:
     return (
-        select(*(column.label(name) for name, column in zip(fields, columns, strict=True)))
+        select(*columns)
         .select_from(Report)
         .join(ReportingRound, ReportingRound.id == Report.round_id)
         .join(Measure, Measure.id == Report.measure_id)
@@ -235,41 +176,35 @@ def _versions_query(
     )
 
 
-async def _batch(
+async def _answers(
     session: AsyncSession, condition: ColumnElement[bool], names: HistoryNames
-) -> HistoryBatch:
-    """The submitted versions that meet ``condition`` and their answers.
+) -> list[Answer]:
+    """The answers of the submitted versions that meet ``condition``.
 
     Two narrow queries instead of one wide join, columns without their Python types
     (enums as strings, flags as numbers, times without the zone; callers add them where
     they need them), Core instead of the ORM: for a million answers that halves the time.
     """
     connection = await session.connection()
-    versions = await connection.execute(
-        _versions_query(_VERSION_COLUMNS, VersionRow._fields, condition)
-    )
+    versions = await connection.execute(_versions_query(_VERSION_COLUMNS, condition))
     answers = await connection.execute(
-        _versions_query(_ANSWER_COLUMNS, AnswerRow._fields, condition)
+        _versions_query(_ANSWER_COLUMNS, condition)
         .join(TargetAnswer, TargetAnswer.report_id == Report.id)
         .join(HorizonTarget, HorizonTarget.id == TargetAnswer.horizon_target_id)
         .order_by(HorizonTarget.position)
     )
-    return HistoryBatch(
-        names,
-        cast(list[VersionRow], versions.all()),
-        cast(list[AnswerRow], answers.all()),
-    )
+    return assemble(versions.all(), answers.all(), names)
 
 
-async def read_round(session: AsyncSession, round_id: int, names: HistoryNames) -> HistoryBatch:
-    """The submitted versions of one round and their answers."""
-    return await _batch(session, Report.round_id == round_id, names)
+async def read_round(session: AsyncSession, round_id: int, names: HistoryNames) -> list[Answer]:
+    """The answers of every submitted version of one round."""
+    return await _answers(session, Report.round_id == round_id, names)
 
 
-async def measure_history(session: AsyncSession, measure_id: int) -> list[HistoryEntry]:
-    """Every submitted version on one measure, oldest first."""
+async def measure_history(session: AsyncSession, measure_id: int) -> list[Answer]:
+    """The answers of every submitted version on one measure, oldest first."""
     names = await history_names(session)
-    return (await _batch(session, Report.measure_id == measure_id, names)).entries()
+    return await _answers(session, Report.measure_id == measure_id, names)
 
 
 @dataclass(frozen=True)
@@ -297,7 +232,7 @@ class StoredHistory:
             session, await history_names(session), tuple(rounds), versions or 0, database_url
         )
 
-    async def batches(self) -> AsyncGenerator[HistoryBatch, None]:
+    async def batches(self) -> AsyncGenerator[list[Answer], None]:
         """A batch per round, oldest first.
 
         The next round is read while the caller handles the current one. Do not use the
@@ -321,26 +256,20 @@ class StoredHistory:
                 await upcoming
 
 
-# The history for an export: from the database, or (in tests) batches already at hand.
-History = StoredHistory | Sequence[HistoryBatch]
-_NO_NAMES = HistoryNames({}, {}, {}, {}, {})
+# The history for an export: from the database, or (in tests) answers already at hand,
+# a list per round.
+History = StoredHistory | Sequence[Sequence[Answer]]
 
 
-def names_in(history: History) -> HistoryNames:
-    if isinstance(history, StoredHistory):
-        return history.names
-    return history[0].names if history else _NO_NAMES
-
-
-async def batches_in(history: History) -> AsyncGenerator[HistoryBatch, None]:
+async def batches_in(history: History) -> AsyncGenerator[Sequence[Answer], None]:
     """The batches, oldest first; a stored history's read-ahead ends when this does."""
     if isinstance(history, StoredHistory):
         async with contextlib.aclosing(history.batches()) as batches:
-            async for batch in batches:
-                yield batch
+            async for read in batches:
+                yield read
     else:
-        for batch in history:
-            yield batch
+        for given in history:
+            yield given
 
 
 def shared_database_url(session: AsyncSession, configured: str) -> str | None:

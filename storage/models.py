@@ -323,7 +323,7 @@ class TargetAnswer(Base):
     horizon_target_id: Mapped[int] = mapped_column(ForeignKey("horizon_targets.id"), index=True)
     status: Mapped[Status | None] = mapped_column(_enum(Status, "status"))
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
-    progress_note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column("progress_note", Text)  # what happened
     obstacle: Mapped[Obstacle | None] = mapped_column(_enum(Obstacle, "obstacle"))
     support_requested: Mapped[bool | None] = mapped_column(Boolean)
     support_note: Mapped[str | None] = mapped_column(Text)

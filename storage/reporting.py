@@ -228,7 +228,7 @@ async def start_draft(
                 horizon_target_id=target.id,
                 status=old.status if old else None,
                 carried_over=old.carried_over if old else False,
-                progress_note=old.progress_note if old else None,
+                note=old.note if old else None,
                 obstacle=old.obstacle if old else None,
                 support_requested=old.support_requested if old else None,
                 support_note=old.support_note if old else None,

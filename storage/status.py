@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.answers import Answer
 from storage.models import (
     CatalogueInfo,
     Contact,
@@ -24,9 +26,9 @@ from storage.models import (
     HorizonTarget,
     LatestReport,
     Measure,
-    Obstacle,
     Office,
     Report,
+    ReportingRound,
     Revision,
     Status,
     TargetAnswer,
@@ -59,26 +61,11 @@ class RoundInfo:
 
 
 @dataclass(frozen=True)
-class OfficeReport:
-    """One office's latest submitted answer on one horizon target."""
-
-    office: str
-    status: Status | None
-    note: str | None
-    obstacle: Obstacle | None
-    support_requested: bool
-    support_note: str | None
-    carried_over: bool
-    submitted_at: datetime
-    current: bool  # submitted in the current round
-
-
-@dataclass(frozen=True)
 class TargetState:
     id: int
     terms: str  # "kurz", "mittel+lang"
     target: str
-    reports: tuple[OfficeReport, ...]
+    reports: tuple[Answer, ...]  # each office's latest answer, in the measure's office order
 
     @property
     def overall(self) -> Status | None:
@@ -104,6 +91,10 @@ class MeasureState:
     def reported(self) -> bool:
         """Every responsible office has reported in the current round."""
         return set(self.offices) <= self.reported_in_round
+
+    def is_current(self, answer: Answer) -> bool:
+        """Whether this latest answer was given in the current round (not older)."""
+        return answer.office in self.reported_in_round
 
 
 @dataclass(frozen=True)
@@ -164,25 +155,13 @@ async def current_round_info(session: AsyncSession, today: date) -> RoundInfo | 
     return RoundInfo(row.id, row.opens_on, row.due_on) if row else None
 
 
-@dataclass(frozen=True)
-class _Answer:
-    """The columns of a target answer the views read (a plain row, no ORM object)."""
-
-    report_id: int
-    horizon_target_id: int
-    status: Status | None
-    progress_note: str | None
-    obstacle: Obstacle | None
-    support_requested: bool | None
-    support_note: str | None
-    carried_over: bool
-
-
-ANSWER_COLUMNS = (
+_ANSWER_COLUMNS = (  # as _latest_reports unpacks them
     TargetAnswer.report_id,
     TargetAnswer.horizon_target_id,
+    HorizonTarget.terms,
+    HorizonTarget.target,
     TargetAnswer.status,
-    TargetAnswer.progress_note,
+    TargetAnswer.note,
     TargetAnswer.obstacle,
     TargetAnswer.support_requested,
     TargetAnswer.support_note,
@@ -234,7 +213,7 @@ async def reports_revision(session: AsyncSession) -> int:
 class _Reports:
     """The latest reports of some measures, arranged for building their states."""
 
-    by_target: dict[int, list[OfficeReport]] = field(default_factory=lambda: defaultdict(list))
+    by_target: dict[int, list[Answer]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     in_round: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -248,14 +227,23 @@ async def _latest_reports(
             LatestReport.measure_id,
             LatestReport.report_id,
             LatestReport.round_id,
-            LatestReport.submitted_at,
-            Report.indicator_note,
+            ReportingRound.opens_on,
+            Measure.code,
             Office.name,
+            Report.version,
+            LatestReport.submitted_at,
+            Contact.display_name,
+            Report.indicator_note,
         )
         .join(Report, Report.id == LatestReport.report_id)
         .join(Office, Office.id == LatestReport.office_id)
+        .join(Measure, Measure.id == LatestReport.measure_id)
+        .join(ReportingRound, ReportingRound.id == LatestReport.round_id)
+        .outerjoin(Contact, Contact.id == Report.author_id)
     )
-    answers_query = select(*ANSWER_COLUMNS)
+    answers_query = select(*_ANSWER_COLUMNS).join(
+        HorizonTarget, HorizonTarget.id == TargetAnswer.horizon_target_id
+    )
     if measure_ids is None:
         answers_query = answers_query.where(
             TargetAnswer.report_id.in_(select(LatestReport.report_id))
@@ -267,29 +255,37 @@ async def _latest_reports(
                 select(LatestReport.report_id).where(LatestReport.measure_id.in_(measure_ids))
             )
         )
-    latest = (await session.execute(query)).all()
-    answers: dict[int, list[_Answer]] = defaultdict(list)
+    latest: Sequence[Any] = (await session.execute(query)).all()  # as unpacked below
+    answers: dict[int, list[Any]] = defaultdict(list)
     for row in await session.execute(answers_query):
-        answers[row[0]].append(_Answer(*row))
+        answers[row[0]].append(row)
     found = _Reports()
-    for measure_id, report_id, round_id, submitted_at, indicator_note, office in latest:
-        current = round_info is not None and round_id == round_info.id
-        if current:
+    for measure_id, report_id, round_id, opens_on, code, office, version, when, author, indicator_note in latest:  # fmt: skip
+        if round_info is not None and round_id == round_info.id:
             found.in_round[measure_id].add(office)
         if indicator_note:
             found.notes[measure_id].append((office, indicator_note))
-        for answer in answers.get(report_id, []):
-            found.by_target[answer.horizon_target_id].append(
-                OfficeReport(
-                    office=office,
-                    status=answer.status,
-                    note=answer.progress_note,
-                    obstacle=answer.obstacle,
-                    support_requested=bool(answer.support_requested),
-                    support_note=answer.support_note,
-                    carried_over=answer.carried_over,
-                    submitted_at=submitted_at,
-                    current=current,
+        for _, target_id, terms, target, status, note, obstacle, support, support_note, carried_over in answers[report_id]:  # fmt: skip
+            found.by_target[target_id].append(
+                Answer(
+                    report_id,
+                    round_id,
+                    opens_on,
+                    code,
+                    office,
+                    version,
+                    when,
+                    author,
+                    indicator_note,
+                    target_id,
+                    terms,
+                    target,
+                    status,
+                    note,
+                    obstacle,
+                    bool(support),
+                    support_note,
+                    bool(carried_over),
                 )
             )
     return found
@@ -418,24 +414,9 @@ async def load_snapshot(session: AsyncSession, today: date) -> Snapshot:
     )
 
 
-def _office_order(
-    reports: Sequence[OfficeReport], offices: Sequence[str]
-) -> tuple[OfficeReport, ...]:
+def _office_order(reports: Sequence[Answer], offices: Sequence[str]) -> tuple[Answer, ...]:
     rank = {name: n for n, name in enumerate(offices)}
     return tuple(sorted(reports, key=lambda r: rank.get(r.office, len(rank))))
-
-
-async def _answers_of(report_ids: list[int], session: AsyncSession) -> dict[int, list[_Answer]]:
-    found: dict[int, list[_Answer]] = defaultdict(list)
-    for chunk in range(0, len(report_ids), 5000):
-        rows = await session.execute(
-            select(*ANSWER_COLUMNS).where(
-                TargetAnswer.report_id.in_(report_ids[chunk : chunk + 5000])
-            )
-        )
-        for row in rows:
-            found[row[0]].append(_Answer(*row))
-    return found
 
 
 async def contacts_by_office(session: AsyncSession) -> dict[str, tuple[str, ...]]:

@@ -41,8 +41,9 @@ from bot.render.export_values import (
     terms_text,
     yes_no,
 )
-from bot.render.history_sheet import BULK_GC_THRESHOLD, HistoryCells, rendered_rounds
-from storage.history import History, HistoryEntry, batches_in, names_in
+from bot.render.history_sheet import BULK_GC_THRESHOLD, HistoryCells, known_names, rendered_rounds
+from storage.answers import Answer
+from storage.history import History, batches_in
 from storage.status import FieldState, Snapshot
 
 SHEET_NAME_LIMIT = 31
@@ -86,7 +87,7 @@ def current_rows(field: FieldState, zone: ZoneInfo) -> list[Row]:
                             status_word(report.status),
                             report.submitted_at.astimezone(zone).date(),
                             report.office,
-                            texts.CURRENT_YES if report.current else texts.CURRENT_NO,
+                            texts.CURRENT_YES if measure.is_current(report) else texts.CURRENT_NO,
                             free_text(report.note),
                             obstacle_label(report.obstacle),
                             yes_no(report.support_requested),
@@ -98,36 +99,36 @@ def current_rows(field: FieldState, zone: ZoneInfo) -> list[Row]:
     return rows
 
 
-def history_rows(entries: Iterable[HistoryEntry], zone: ZoneInfo) -> Iterator[Row]:
-    """Every answer of every submitted version, columns as :data:`texts.EXPORT_HISTORY_COLUMNS`.
+def history_rows(answers: Iterable[Answer], zone: ZoneInfo) -> Iterator[Row]:
+    """A row per answer, columns as :data:`texts.EXPORT_HISTORY_COLUMNS`.
 
-    A version without answers (a measure without active targets) still gets one row, so
-    its indicator note is not lost.
+    A version without answers (a measure without active targets) is one answer without a
+    target: its row keeps the indicator note, the answer's columns stay empty.
     """
-    for entry in entries:
+    for answer in answers:
         head = (
-            entry.round_opens_on,
-            entry.measure_code,
-            entry.office,
-            entry.version,
-            local_naive(entry.submitted_at, zone),
-            *author(entry.author),
+            answer.round_opens_on,
+            answer.measure_code,
+            answer.office,
+            answer.version,
+            local_naive(answer.submitted_at, zone),
+            *author(answer.author),
         )
-        indicator_note = free_text(entry.indicator_note)
-        if not entry.answers:
+        indicator_note = free_text(answer.indicator_note)
+        if answer.terms is None or answer.target is None:
             yield safe((*head, *([None] * 8), indicator_note))
-        for answer in entry.answers:
-            yield safe(
-                (
-                    *head,
-                    *answer_target((answer.terms, answer.target)),
-                    *answer_state((answer.status, answer.carried_over)),
-                    free_text(answer.note),
-                    *answer_support((answer.obstacle, answer.support_requested)),
-                    free_text(answer.support_note),
-                    indicator_note,
-                )
+            continue
+        yield safe(
+            (
+                *head,
+                *answer_target((answer.terms, answer.target)),
+                *answer_state((answer.status, answer.carried_over)),
+                free_text(answer.note),
+                *answer_support((answer.obstacle, answer.support_requested)),
+                free_text(answer.support_note),
+                indicator_note,
             )
+        )
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ async def write_xlsx(
 async def _write_history(
     book: xlsx.Workbook, history: History, zone: ZoneInfo, rows_per_sheet: int
 ) -> None:
-    cells = HistoryCells.prepare(names_in(history), book.cells, zone)
+    cells = HistoryCells.prepare(known_names(history), book.cells, zone)
     sheets, written = 1, 0
     sheet = book.add_sheet(texts.EXPORT_HISTORY_SHEET, texts.EXPORT_HISTORY_COLUMNS, HISTORY_WIDTHS)
     async with contextlib.aclosing(rendered_rounds(history, cells)) as rounds:
@@ -283,7 +284,7 @@ async def write_csv(
     writer.writerow(texts.EXPORT_HISTORY_COLUMNS)
     with fewer_collections():
         async for batch in batches_in(history):
-            for row in history_rows(batch.entries(), zone):
+            for row in history_rows(batch, zone):
                 writer.writerow(map(_csv_value, row))
     text.flush()
     text.detach()

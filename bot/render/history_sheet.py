@@ -4,16 +4,16 @@ Ten years of monthly rounds on a large plan are more than a million answers. ope
 would take minutes, building entry objects and converting each value takes too long as
 well, so the rows are rendered straight from the tuples :mod:`storage.history` reads:
 
-* Every name, label and date the rows refer to by id is rendered once, up front, into
-  the workbook's shared strings (:class:`HistoryCells`); a row is then a few dictionary
+* Every name, label and date the rows repeat is rendered once, up front, into the
+  workbook's shared strings (:class:`HistoryCells`); a row is then a few dictionary
   look-ups and one f-string. Users' texts go inline, times are arithmetic.
 * Python runs one thread at a time, so a long history is read and rendered by worker
   processes, a round each, while this process compresses what they return, in order
   (:func:`rendered_rounds`). A short one is rendered here: starting processes costs
   about a second.
 
-The cells are the same as :func:`bot.render.export.history_rows` gives for the entries of a
-batch; the tests hold the two against each other.
+The cells are the same as :func:`bot.render.export.history_rows` gives for the same
+answers; the tests hold the two against each other.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import gc
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,18 +41,17 @@ from bot.render.export_values import (
     neutralise,
     safe,
 )
+from storage.answers import Answer
 from storage.database import create_engine, session_factory
 from storage.history import (
-    OBSTACLES,
-    STATUSES,
     History,
-    HistoryBatch,
     HistoryNames,
     StoredHistory,
     batches_in,
     history_names,
     read_round,
 )
+from storage.models import Obstacle, Status
 
 PARALLEL_FROM = 200_000  # submitted versions from which worker processes pay off (benchmark)
 WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -66,15 +65,72 @@ _DAY = 86_400  # seconds
 _NO_ANSWER = xlsx.EMPTY * 8  # the answer columns of a version without answers
 
 
-class _Prerendered(dict[Any, str]):
-    """Cells rendered up front; a key that came up later (a new contact) gets ``missing``."""
+def _inline(values: Row) -> str:
+    """Cells without the shared strings (which are fixed once workers have started)."""
+    return "".join(
+        xlsx.date_cell(value) if isinstance(value, date) else xlsx.inline_cell(str(value))
+        if value is not None else xlsx.EMPTY
+        for value in safe(values)
+    )  # fmt: skip
 
-    def __init__(self, cells: dict[Any, str], missing: str) -> None:
+
+class _Prerendered(dict[Any, str]):
+    """Cells rendered up front; a key that came up later (a new contact) is rendered inline.
+
+    ``values`` is a module-level function (so that the cells can be pickled) from a key
+    to the values of its columns.
+    """
+
+    def __init__(self, cells: dict[Any, str], values: Callable[[Any], Row]) -> None:
         super().__init__(cells)
-        self.missing = missing
+        self.columns = values
 
     def __missing__(self, key: Any) -> str:
-        return self.missing
+        cells = self[key] = _inline(self.columns(key))
+        return cells
+
+
+def _one(value: Any) -> Row:
+    return (value,)
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """What the rows will repeat: rendered into the shared strings before the first row."""
+
+    rounds: Collection[date]  # opening days
+    measures: Collection[str]  # codes
+    offices: Collection[str]
+    authors: Collection[str]
+    targets: Collection[tuple[str, str]]  # (terms, target)
+
+    @classmethod
+    def of(cls, names: HistoryNames) -> KnownNames:
+        return cls(
+            rounds=names.rounds.values(),
+            measures=names.measures.values(),
+            offices=names.offices.values(),
+            authors=names.contacts.values(),
+            targets=names.targets.values(),
+        )
+
+
+def known_names(history: History) -> KnownNames:
+    """The names a history's rows will repeat: from the database, or from the answers."""
+    if isinstance(history, StoredHistory):
+        return KnownNames.of(history.names)
+    answers = [answer for batch in history for answer in batch]
+
+    def unique(values: Sequence[Any]) -> list[Any]:
+        return [value for value in dict.fromkeys(values) if value is not None]
+
+    return KnownNames(
+        rounds=unique([a.round_opens_on for a in answers]),
+        measures=unique([a.measure_code for a in answers]),
+        offices=unique([a.office for a in answers]),
+        authors=unique([a.author for a in answers]),
+        targets=unique([(a.terms, a.target) if a.terms else None for a in answers]),
+    )
 
 
 class _Memo(dict[Any, str]):
@@ -138,55 +194,42 @@ class HistoryCells:
     exactly what this one would.
     """
 
-    rounds: _Prerendered
-    measures: _Prerendered
-    offices: _Prerendered
-    authors: _Prerendered
-    targets: _Prerendered
-    states: _Prerendered  # by (status value, carried over)
-    supports: _Prerendered  # by (obstacle value, support requested)
+    rounds: _Prerendered  # by opening day
+    measures: _Prerendered  # by code
+    offices: _Prerendered  # by name
+    authors: _Prerendered  # by name; None: account removed
+    targets: _Prerendered  # by (terms, target)
+    states: _Prerendered  # by (status, carried over)
+    supports: _Prerendered  # by (obstacle, support requested)
     times: LocalTimes
     versions: _Memo
     free: _Memo
 
     @classmethod
-    def prepare(cls, names: HistoryNames, cells: xlsx.Cells, zone: ZoneInfo) -> HistoryCells:
+    def prepare(cls, names: KnownNames, cells: xlsx.Cells, zone: ZoneInfo) -> HistoryCells:
         def shared(values: Row) -> str:
             return "".join(map(cells.value, safe(values)))
 
-        def each(pairs: dict[Any, Any], values: Callable[[Any], Row], missing: Row) -> _Prerendered:
-            rendered = {key: shared(values(value)) for key, value in pairs.items()}
-            return _Prerendered(rendered, shared(missing))
+        def each(keys: Collection[Any], values: Callable[[Any], Row]) -> _Prerendered:
+            return _Prerendered({key: shared(values(key)) for key in keys}, values)
 
-        statuses: list[str | None] = [None, *STATUSES]
-        obstacles: list[str | None] = [None, *OBSTACLES]
+        statuses: list[Status | None] = [None, *Status]
+        obstacles: list[Obstacle | None] = [None, *Obstacle]
         return cls(
-            rounds=each(names.rounds, lambda day: (day,), (None,)),
-            measures=each(names.measures, lambda code: (code,), ("?",)),
-            offices=each(names.offices, lambda name: (name,), ("?",)),
-            authors=each({None: None, **names.contacts}, author, author(None)),
-            targets=each(names.targets, answer_target, (None, None)),
-            states=each(
-                {(s, c): (STATUSES.get(s or ""), c) for s in statuses for c in (False, True)},
-                answer_state,
-                (None, None),
-            ),
-            supports=each(
-                {
-                    (o, r): (OBSTACLES.get(o or ""), bool(r))
-                    for o in obstacles
-                    for r in (None, False, True)
-                },
-                answer_support,
-                (None, None),
-            ),
+            rounds=each(names.rounds, _one),
+            measures=each(names.measures, _one),
+            offices=each(names.offices, _one),
+            authors=each([None, *names.authors], author),
+            targets=each(names.targets, answer_target),
+            states=each([(s, c) for s in statuses for c in (False, True)], answer_state),
+            supports=each([(o, r) for o in obstacles for r in (False, True)], answer_support),
             times=LocalTimes(zone),
             versions=_Memo(xlsx.number_cell),
             free=_Memo(_free_text_cell),
         )
 
-    def rows(self, batch: HistoryBatch) -> list[str]:
-        """The cells of each row of ``batch``: one per answer, one per version without."""
+    def rows(self, answers: Sequence[Answer]) -> list[str]:
+        """The cells of each answer's row (a version without answers: a row without them)."""
         rounds, measures, offices, versions = (
             self.rounds,
             self.measures,
@@ -195,27 +238,24 @@ class HistoryCells:
         )
         authors, targets, states, supports = self.authors, self.targets, self.states, self.supports
         free, time = self.free, self.times.cell
-        answers, count, at = batch.answers, len(batch.answers), 0
         rows = []
-        # The answers come in the order of their versions: walk both at once.
-        for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, note in batch.versions:  # fmt: skip
-            head = (
-                f"{rounds[round_id]}{measures[measure_id]}{offices[office_id]}"
-                f"{versions[version]}{time(submitted_at)}{authors[author_id]}"
-            )
-            indicator_note = free[note]
-            if at == count or answers[at][0] != report_id:
+        head_of, head, indicator_note = None, "", ""
+        # The answers of a version follow each other: its cells are rendered once.
+        for report_id, _, opens_on, code, office, version, submitted_at, author_name, note_on_indicator, target_id, terms, target, status, note, obstacle, support, support_note, carried_over in answers:  # fmt: skip
+            if report_id != head_of:
+                head_of = report_id
+                head = (
+                    f"{rounds[opens_on]}{measures[code]}{offices[office]}"
+                    f"{versions[version]}{time(submitted_at)}{authors[author_name]}"
+                )
+                indicator_note = free[note_on_indicator]
+            if target_id is None:
                 rows.append(f"{head}{_NO_ANSWER}{indicator_note}")
                 continue
-            while at < count and answers[at][0] == report_id:
-                _, target_id, status, carried_over, note, obstacle, support, support_note = answers[at]  # fmt: skip
-                at += 1
-                rows.append(
-                    f"{head}{targets[target_id]}{states[status, carried_over]}{free[note]}"
-                    f"{supports[obstacle, support]}{free[support_note]}{indicator_note}"
-                )
-        if at != count:
-            raise RuntimeError("history answers out of step with their versions")
+            rows.append(
+                f"{head}{targets[terms, target]}{states[status, carried_over]}{free[note]}"
+                f"{supports[obstacle, support]}{free[support_note]}{indicator_note}"
+            )
         return rows
 
 
@@ -284,7 +324,7 @@ def _start_worker(database_url: str, cells: HistoryCells) -> None:
 
 
 def _render_round(round_id: int) -> list[str]:
-    async def read() -> HistoryBatch:
+    async def read() -> list[Answer]:
         async with _worker["sessions"]() as session:
             return await read_round(session, round_id, _worker["names"])
 

@@ -118,7 +118,7 @@ def weekly_summary(
         for m in snapshot.measures()
         for t in m.targets
         for r in t.reports
-        if r.support_requested and r.current
+        if r.support_requested and m.is_current(r)
     ]
     middle += (
         ["", texts.SUMMARY_SUPPORT_HEAD, *requests] if requests else ["", texts.SUMMARY_NO_SUPPORT]

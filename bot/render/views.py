@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 
 from bot.render import texts
 from bot.render.formatting import day, horizon_label
-from storage.history import HistoryEntry
+from storage.answers import Answer, by_version
 from storage.models import Status
 from storage.status import (
     FieldState,
     GoalState,
     MeasureState,
-    OfficeReport,
     Snapshot,
     TargetState,
     most_critical,
@@ -128,7 +127,7 @@ def overview(snapshot: Snapshot) -> str:
 # --- a field ---------------------------------------------------------------------------------
 
 
-def _marks(report: OfficeReport) -> str:
+def _marks(report: Answer) -> str:
     marks = ""
     if report.obstacle:
         marks += " " + texts.OBSTACLE_MARK
@@ -137,7 +136,7 @@ def _marks(report: OfficeReport) -> str:
     return marks
 
 
-def report_state(report: OfficeReport, zone: ZoneInfo, with_office: bool) -> str:
+def report_state(measure: MeasureState, report: Answer, zone: ZoneInfo, with_office: bool) -> str:
     template = texts.REPORT_STATE if with_office else texts.REPORT_STATE_SHORT
     return texts.fill(
         template,
@@ -145,7 +144,7 @@ def report_state(report: OfficeReport, zone: ZoneInfo, with_office: bool) -> str
         marks=_marks(report),
         office=report.office,
         day=day(report.submitted_at, zone),
-        stale="" if report.current else " " + texts.STALE_MARK,
+        stale="" if measure.is_current(report) else " " + texts.STALE_MARK,
     )
 
 
@@ -153,14 +152,16 @@ def target_lines(measure: MeasureState, target: TargetState, zone: ZoneInfo) -> 
     label = horizon(target.terms)
     if len(measure.offices) == 1:
         state = (
-            report_state(target.reports[0], zone, True) if target.reports else texts.NO_REPORT_MARK
+            report_state(measure, target.reports[0], zone, True)
+            if target.reports
+            else texts.NO_REPORT_MARK
         )
         return [texts.fill(texts.TARGET_LINE, horizon=label, state=state)]
     lines = [texts.fill(texts.TARGET_OVERALL, horizon=label, status=status_text(target.overall))]
     by_office = {r.office: r for r in target.reports}
     for office in measure.offices:
         report = by_office.get(office)
-        state = report_state(report, zone, False) if report else texts.NO_REPORT_MARK
+        state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
         lines.append(texts.fill(texts.OFFICE_LINE, office=office, state=state))
     return lines
 
@@ -188,19 +189,20 @@ def field_view(field: FieldState, snapshot: Snapshot, zone: ZoneInfo) -> str:
 # --- one measure or goal ---------------------------------------------------------------------
 
 
-def _entry_states(entry: HistoryEntry) -> str:
+def _version_states(version: Sequence[Answer]) -> str:
     return ", ".join(
         texts.fill(
             texts.HISTORY_STATE,
             horizon=horizon(answer.terms),
             status=texts.STATUS_EMOJI[answer.status] if answer.status else "–",
         )
-        for answer in entry.answers
+        for answer in version
+        if answer.terms is not None
     )
 
 
 def measure_view(
-    measure: MeasureState, history: Sequence[HistoryEntry], zone: ZoneInfo, recent: int = 5
+    measure: MeasureState, history: Sequence[Answer], zone: ZoneInfo, recent: int = 5
 ) -> str:
     lines = [
         texts.fill(texts.MEASURE_HEAD, code=measure.code, status=status_text(measure.overall)),
@@ -219,7 +221,7 @@ def measure_view(
         by_office = {r.office: r for r in target.reports}
         for office in measure.offices:
             report = by_office.get(office)
-            state = report_state(report, zone, False) if report else texts.NO_REPORT_MARK
+            state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
             lines.append(texts.fill(texts.OFFICE_LINE, office=office, state=state))
             if report is None:
                 continue
@@ -242,15 +244,16 @@ def measure_view(
         ]
     if history:
         lines += ["", texts.RECENT_REPORTS]
-        for entry in list(history)[-recent:][::-1]:
+        for version in list(by_version(history))[-recent:][::-1]:
+            first = version[0]
             lines.append(
                 texts.fill(
                     texts.RECENT_REPORT,
-                    day=day(entry.submitted_at, zone),
-                    office=entry.office,
-                    version=entry.version,
-                    author=entry.author or texts.FORMER_CONTACT,
-                    states=_entry_states(entry),
+                    day=day(first.submitted_at, zone),
+                    office=first.office,
+                    version=first.version,
+                    author=first.author or texts.FORMER_CONTACT,
+                    states=_version_states(version),
                 )
             )
     lines += ["", texts.VIEW_LEGEND]
@@ -326,18 +329,18 @@ def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -
     return "\n".join(lines)
 
 
-def history_view(measure: MeasureState, history: Sequence[HistoryEntry]) -> str:
+def history_view(measure: MeasureState, history: Sequence[Answer]) -> str:
     """Per round, each target's status (the most critical of the offices' last versions)."""
     if not history:
         return texts.fill(texts.HISTORY_EMPTY, code=measure.code)
-    per_round: dict[date, dict[str, HistoryEntry]] = defaultdict(dict)
-    for entry in history:  # oldest first: later versions replace earlier ones
-        per_round[entry.round_opens_on][entry.office] = entry
+    per_round: dict[date, dict[str, tuple[Answer, ...]]] = defaultdict(dict)
+    for version in by_version(history):  # oldest first: later versions replace earlier ones
+        per_round[version[0].round_opens_on][version[0].office] = version
     lines = [texts.fill(texts.HISTORY_HEAD, code=measure.code, title=shorten(measure.title))]
     for opens_on in sorted(per_round):
-        statuses: dict[str, list[Status | None]] = defaultdict(list)
-        for entry in per_round[opens_on].values():
-            for answer in entry.answers:
+        statuses: dict[str | None, list[Status | None]] = defaultdict(list)
+        for version in per_round[opens_on].values():
+            for answer in version:
                 statuses[answer.terms].append(answer.status)
         states = " · ".join(
             texts.fill(

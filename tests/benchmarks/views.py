@@ -192,7 +192,7 @@ async def add_history(engine: AsyncEngine, first: date, months: int, start_index
                     answers.append({
                         "report_id": report_id, "horizon_target_id": target_id,
                         "status": status.value, "carried_over": rng.random() < 0.2,
-                        "progress_note": note_for(rng, report_id),
+                        "note": note_for(rng, report_id),
                         "obstacle": rng.choice(OBSTACLES).value if troubled else None,
                         "support_requested": troubled and rng.random() < 0.5,
                         "support_note": "Bitte um Rücksprache." if troubled else None,

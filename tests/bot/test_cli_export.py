@@ -52,11 +52,11 @@ async def submit_report(database: Path, now: datetime) -> None:
             draft = await start_draft(session, round_, item, contact, now)
             for answer in draft.answers:
                 answer.status = Status.ON_TRACK
-                answer.progress_note = ""
+                answer.note = ""
                 answer.support_requested = False
             first = draft.answers[0]
             first.status = Status.AT_RISK
-            first.progress_note = "Flächen fehlen"
+            first.note = "Flächen fehlen"
             first.obstacle = Obstacle.FUNDING
             first.support_requested = True
             first.support_note = "=Fördermittel beantragen"

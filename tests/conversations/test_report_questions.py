@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from conversations.report_questions import (
     Kind,
     Question,
@@ -12,17 +10,26 @@ from conversations.report_questions import (
     plan,
     previous_question,
 )
-from storage.models import Obstacle, Status
+from storage.models import Obstacle, Status, TargetAnswer
 
 
-@dataclass
-class A:
-    horizon_target_id: int
-    status: Status | None = None
-    progress_note: str | None = None
-    obstacle: Obstacle | None = None
-    support_requested: bool | None = None
-    support_note: str | None = None
+def A(
+    target_id: int,
+    status: Status | None = None,
+    note: str | None = None,
+    obstacle: Obstacle | None = None,
+    support_requested: bool | None = None,
+    support_note: str | None = None,
+) -> TargetAnswer:
+    """An answer of a draft as stored (not added to any session)."""
+    return TargetAnswer(
+        horizon_target_id=target_id,
+        status=status,
+        note=note,
+        obstacle=obstacle,
+        support_requested=support_requested,
+        support_note=support_note,
+    )
 
 
 def keys(questions: list[Question]) -> list[str]:
@@ -45,7 +52,7 @@ def test_current_is_first_unanswered_and_skipped_counts_as_answered() -> None:
     answers = [A(1, Status.ON_TRACK, ""), A(2)]
     assert current_question(answers, None).key == "st.2"
     answers[1].status = Status.ACHIEVED
-    answers[1].progress_note = "fertig"
+    answers[1].note = "fertig"
     assert current_question(answers, None).key == "in"
     assert current_question(answers, "").kind is Kind.REVIEW
 

@@ -258,7 +258,7 @@ async def store_report(
         assert len(answers) == len(said), f"{code} has {len(answers)} targets"
         for answer, given in zip(answers, said, strict=True):
             answer.status = given.status
-            answer.progress_note = given.note
+            answer.note = given.note
             answer.obstacle = given.obstacle
             answer.support_requested = given.support is not None
             answer.support_note = given.support

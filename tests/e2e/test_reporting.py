@@ -139,7 +139,7 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     assert report.author_id == karl_row.id
     assert report.indicator_note == ""
     [answer] = report.answers
-    assert (answer.status, answer.progress_note, answer.obstacle) == (
+    assert (answer.status, answer.note, answer.obstacle) == (
         Status.DELAYED, "Entwurf liegt beim Dezernat.", Obstacle.STAFF,
     )  # fmt: skip
     assert (answer.support_requested, answer.support_note) == (
@@ -183,7 +183,7 @@ async def test_every_answer_is_stored_at_once_and_survives_a_restart(round_open:
     )
     assert world.last(karl).text.startswith("III.4.1 · Mittel- und langfristig (2/2)")
     [draft] = await reports(world, "III.4.1")
-    assert draft.answers[0].progress_note == ""
+    assert draft.answers[0].note == ""
 
 
 async def test_going_back(round_open: World) -> None:
@@ -275,7 +275,7 @@ async def test_unchanged_carries_the_last_report_over(world: World) -> None:
     october, november = await reports(world, "III.2.1")
     assert october.round_id != november.round_id
     assert november.answers[0].carried_over
-    assert november.answers[0].progress_note == "Entwurf liegt beim Dezernat."
+    assert november.answers[0].note == "Entwurf liegt beim Dezernat."
 
 
 async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> None:
@@ -294,7 +294,7 @@ async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> 
     too_long = await world.say(karl, "x" * 2001)
     assert too_long.text.startswith("Ihr Text hat 2001 Zeichen; erlaubt sind höchstens 2000.")
     [draft] = await reports(world, "III.2.1")
-    assert draft.answers[0].progress_note is None
+    assert draft.answers[0].note is None
 
     for send in (world.standin.send_photo, world.standin.send_sticker, world.standin.send_voice):
         await world.settle(await send(karl))
@@ -327,7 +327,7 @@ async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> 
     assert "&lt;b&gt;fett&lt;/b&gt; &amp; Co" in (review.message.text or "")
     [draft] = await reports(world, "III.2.1")
     assert draft.answers[0].status is Status.ON_TRACK
-    assert draft.answers[0].progress_note == "<b>fett</b> & Co"
+    assert draft.answers[0].note == "<b>fett</b> & Co"
 
 
 async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> None:
@@ -354,7 +354,7 @@ async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> No
     assert len(world.standin.sent_messages(karl.id)) == count
     [draft] = await reports(world, "III.4.1")
     first, second = sorted(draft.answers, key=lambda a: a.horizon_target_id)
-    assert (first.status, first.progress_note, second.status) == (
+    assert (first.status, first.note, second.status) == (
         Status.ON_TRACK,
         "Erster Text",
         None,

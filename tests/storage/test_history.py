@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
+from storage.answers import Answer, by_version
 from storage.database import create_engine, session_factory
 from storage.history import (
-    HistoryAnswer,
-    HistoryEntry,
+    HistoryNames,
     StoredHistory,
+    assemble,
     measure_history,
     shared_database_url,
 )
@@ -57,7 +59,7 @@ async def report(
     draft = await start_draft(session, round_, item, contact, when)
     for answer, status in zip(draft.answers, statuses, strict=True):
         answer.status = status
-        answer.progress_note = f"{code} {status.value}"
+        answer.note = f"{code} {status.value}"
     if statuses and statuses[0] is Status.AT_RISK:
         draft.answers[0].obstacle = Obstacle.FUNDING
         draft.answers[0].support_requested = True
@@ -85,41 +87,40 @@ async def test_history_in_plan_order_with_versions_and_without_drafts(
 
     async with sessions() as session:
         history = await StoredHistory.load(session)
-        batches = [batch.entries() async for batch in history.batches()]
+        batches = [list(by_version(batch)) async for batch in history.batches()]
         measure_id = await session.scalar(select(Measure.id).where(Measure.code == "I.2.1"))
         assert measure_id is not None
         single = await measure_history(session, measure_id)
 
     first, second = sorted((KITAS, NEWCOMERS), key=mainz.offices.index)  # catalogue order
-    assert [[(e.measure_code, e.office, e.version) for e in batch] for batch in batches] == [
+    versions = [[v[0] for v in batch] for batch in batches]  # the first answer of each
+    assert [[(e.measure_code, e.office, e.version) for e in batch] for batch in versions] == [
         [("I.2.1", first, 1), ("I.2.1", second, 1), ("II.1.3", NEWCOMERS, 1)],
         [("I.2.1", KITAS, 1), ("I.2.1", KITAS, 2)],  # versions count within a round
     ]
-    assert [e.round_opens_on for batch in batches for e in batch] == [date(2026, 10, 1)] * 3 + [
+    assert [e.round_opens_on for batch in versions for e in batch] == [date(2026, 10, 1)] * 3 + [
         date(2026, 11, 1)
     ] * 2
-    assert single == [e for batch in batches for e in batch if e.measure_code == "I.2.1"]
+    assert single == [a for batch in batches for v in batch for a in v if a.measure_code == "I.2.1"]
 
     targets = [h.target for h in {m.code: m for m in mainz.measures()}["I.2.1"].horizons]
     at_risk = batches[1][0]
-    assert at_risk == HistoryEntry(
-        round_opens_on=date(2026, 11, 1),
-        measure_code="I.2.1",
-        office=KITAS,
-        version=1,
-        submitted_at=NOVEMBER,
-        author="Anna Amt",
-        indicator_note="3 Kitas beteiligt",
-        answers=(
-            HistoryAnswer(
-                "kurz", targets[0], Status.AT_RISK, "I.2.1 at_risk", Obstacle.FUNDING, True,
-                "Bitte Mittel prüfen", False,
-            ),
-            HistoryAnswer("lang", targets[1], Status.ON_TRACK, "I.2.1 on_track", None, False, None, False),
-        ),
-    )  # fmt: skip
-    assert batches[1][1].answers[0].status is Status.DELAYED  # the correction is its own row
-    assert batches[1][1].submitted_at.tzinfo is not None
+    said = [
+        (a.terms, a.target, a.status, a.note, a.obstacle, a.support_requested, a.support_note, a.carried_over)
+        for a in at_risk
+    ]  # fmt: skip
+    assert said == [
+        ("kurz", targets[0], Status.AT_RISK, "I.2.1 at_risk", Obstacle.FUNDING, True, "Bitte Mittel prüfen", False),
+        ("lang", targets[1], Status.ON_TRACK, "I.2.1 on_track", None, False, None, False),
+    ]  # fmt: skip
+    for answer in at_risk:  # each answer carries its version's facts
+        assert (answer.round_opens_on, answer.measure_code, answer.office, answer.version) == (
+            date(2026, 11, 1), "I.2.1", KITAS, 1,
+        )  # fmt: skip
+        assert (answer.submitted_at, answer.author) == (NOVEMBER, "Anna Amt")
+        assert answer.indicator_note == "3 Kitas beteiligt"
+    assert batches[1][1][0].status is Status.DELAYED  # the correction is its own version
+    assert batches[1][1][0].submitted_at.tzinfo is not None
 
 
 async def test_other_processes_join_only_the_database_in_use(tmp_path: Path) -> None:
@@ -134,3 +135,35 @@ async def test_other_processes_join_only_the_database_in_use(tmp_path: Path) -> 
         async with session_factory(engine)() as session:
             assert shared_database_url(session, configured) == expected
         await engine.dispose()
+
+
+NAMES = HistoryNames(
+    rounds={1: date(2026, 10, 1)},
+    measures={5: "V.1.1"},
+    offices={1: "Sozialamt"},
+    contacts={7: "Bea"},
+    targets={21: ("kurz", "Zehn Lotsen."), 22: ("lang", "Verstetigt.")},
+)
+NAIVE = datetime(2026, 10, 3, 10, 0)  # as SQLite gives it: UTC without the zone
+
+
+def test_assemble_types_names_and_versions_without_answers() -> None:
+    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None), (101, 1, 5, 1, 2, NAIVE, 99, "ohne Ziele")]
+    rows = [
+        (100, 21, "delayed", 1, "n", "funding", 1, "s"),
+        (100, 22, None, 0, None, None, None, None),
+    ]
+    first, second, empty = assemble(versions, rows, NAMES)
+    assert first == Answer(
+        100, 1, date(2026, 10, 1), "V.1.1", "Sozialamt", 1, NAIVE.replace(tzinfo=UTC), "Bea",
+        None, 21, "kurz", "Zehn Lotsen.", Status.DELAYED, "n", Obstacle.FUNDING, True, "s", True,
+    )  # fmt: skip
+    assert (second.target_id, second.status, second.support_requested) == (22, None, False)
+    assert empty.author is None  # account removed since
+    assert (empty.target_id, empty.terms, empty.indicator_note) == (None, None, "ohne Ziele")
+
+
+def test_answers_out_of_step_with_their_versions_are_a_bug() -> None:
+    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None)]
+    with pytest.raises(RuntimeError, match="out of step"):
+        assemble(versions, [(101, 21, "delayed", 0, None, None, 0, None)], NAMES)

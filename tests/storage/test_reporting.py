@@ -91,7 +91,7 @@ async def test_round_work_list_draft_and_versions(
         assert [a.status for a in draft.answers] == [None, None]
         assert draft.version is None
         draft.answers[0].status = Status.DELAYED
-        draft.answers[0].progress_note = "langsam"
+        draft.answers[0].note = "langsam"
         assert await submit(session, draft, NOW) == 1
 
     async with sessions() as session, session.begin():

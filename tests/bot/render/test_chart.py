@@ -11,10 +11,10 @@ from storage.status import (
     FieldState,
     GoalState,
     MeasureState,
-    OfficeReport,
     Snapshot,
     TargetState,
 )
+from tests.answers import answer
 
 DAY = date(2026, 11, 25)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -22,16 +22,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def target(number: int, *statuses: Status) -> TargetState:
     reports = tuple(
-        OfficeReport(
+        answer(
             office=f"Amt {n}",
             status=status,
-            note=None,
-            obstacle=None,
-            support_requested=False,
-            support_note=None,
-            carried_over=False,
+            target_id=number,
             submitted_at=datetime(2026, 11, 20, tzinfo=UTC),
-            current=True,
         )
         for n, status in enumerate(statuses)
     )

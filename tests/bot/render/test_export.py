@@ -8,7 +8,6 @@ import io
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from openpyxl import load_workbook
 
 from bot.render import texts
@@ -21,24 +20,17 @@ from bot.render.export import (
     write_xlsx,
 )
 from bot.render.export_values import neutralise
-from storage.history import (
-    AnswerRow,
-    HistoryAnswer,
-    HistoryBatch,
-    HistoryEntry,
-    HistoryNames,
-    VersionRow,
-)
+from storage.answers import Answer
 from storage.models import Obstacle, Status
 from storage.status import (
     FieldState,
     GoalState,
     MeasureState,
-    OfficeReport,
     RoundInfo,
     Snapshot,
     TargetState,
 )
+from tests.answers import answer
 
 ZONE = ZoneInfo("Europe/Berlin")
 LATE_EVENING = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # already 25.11. in Berlin
@@ -55,17 +47,19 @@ def report(
     obstacle: Obstacle | None = None,
     support_requested: bool = False,
     support_note: str | None = None,
-) -> OfficeReport:
-    return OfficeReport(
+    indicator_note: str | None = None,
+) -> Answer:
+    """An office's latest answer on V.1.1's first target (``current``: in round 7)."""
+    return answer(
+        round_id=7 if current else 6,
         office=office,
         status=status,
         note=note,
         obstacle=obstacle,
         support_requested=support_requested,
         support_note=support_note,
-        carried_over=False,
         submitted_at=when,
-        current=current,
+        indicator_note=indicator_note,
     )
 
 
@@ -90,6 +84,7 @@ SHARED = MeasureState(
                     obstacle=Obstacle.STAFF,
                     support_requested=True,
                     support_note="Eine halbe Stelle",
+                    indicator_note="@7 Lotsen",
                 ),
                 report("Sozialamt", Status.ON_TRACK, OCTOBER, current=False, note="-"),
             ),
@@ -126,60 +121,27 @@ SNAPSHOT = Snapshot(
     fields=(LONG, HEALTH), round=RoundInfo(7, date(2026, 11, 1), date(2026, 11, 30))
 )
 
-NAMES = HistoryNames(
-    rounds={1: date(2026, 10, 1), 2: date(2026, 11, 1)},
-    measures={5: "V.1.1"},
-    offices={1: "Sozialamt", 2: "Gesundheitsamt"},
-    contacts={7: "Bea Beispiel"},
-    targets={
-        21: ("kurz", "Zehn Lotsen sind ausgebildet."),
-        22: ("mittel+lang", "Das Angebot ist verstetigt."),
-    },
-)
-# As the database gives them: SQLite leaves out the zone, flags are numbers.
+# Two rounds as the history reads them: a version with two answers, then a correction.
 HISTORY = [
-    HistoryBatch(
-        NAMES,
-        [VersionRow(100, 1, 5, 1, 1, OCTOBER.replace(tzinfo=None), 7, None)],
-        [
-            AnswerRow(100, 21, "on_track", 0, "-", None, 0, None),
-            AnswerRow(100, 22, "not_started", 1, "", None, None, None),
-        ],
-    ),
-    HistoryBatch(
-        NAMES,
-        [VersionRow(101, 2, 5, 2, 2, LATE_EVENING, None, "@7 Lotsen")],
-        [AnswerRow(101, 21, "delayed", 0, "+1 Kurs", "funding", 1, "Geld")],
-    ),
-]  # fmt: skip
-ENTRIES = [
-    HistoryEntry(
-        round_opens_on=date(2026, 10, 1),
-        measure_code="V.1.1",
-        office="Sozialamt",
-        version=1,
-        submitted_at=OCTOBER,
-        author="Bea Beispiel",
-        indicator_note=None,
-        answers=(
-            HistoryAnswer("kurz", "Zehn Lotsen sind ausgebildet.", Status.ON_TRACK, "-", None, False, None, False),
-            HistoryAnswer("mittel+lang", "Das Angebot ist verstetigt.", Status.NOT_STARTED, "", None, False, None, True),
+    [
+        answer(
+            report_id=100, round_id=1, round_opens_on=date(2026, 10, 1), office="Sozialamt",
+            submitted_at=OCTOBER, author="Bea Beispiel", target_id=21, note="-",
         ),
-    ),
-    HistoryEntry(
-        round_opens_on=date(2026, 11, 1),
-        measure_code="V.1.1",
-        office="Gesundheitsamt",
-        version=2,
-        submitted_at=LATE_EVENING,
-        author=None,
-        indicator_note="@7 Lotsen",
-        answers=(
-            HistoryAnswer(
-                "kurz", "Zehn Lotsen sind ausgebildet.", Status.DELAYED, "+1 Kurs", Obstacle.FUNDING, True, "Geld", False
-            ),
+        answer(
+            report_id=100, round_id=1, round_opens_on=date(2026, 10, 1), office="Sozialamt",
+            submitted_at=OCTOBER, author="Bea Beispiel", target_id=22, terms="mittel+lang",
+            target="Das Angebot ist verstetigt.", status=Status.NOT_STARTED, note="",
+            carried_over=True,
         ),
-    ),
+    ],
+    [
+        answer(
+            report_id=101, round_id=2, version=2, submitted_at=LATE_EVENING, author=None,
+            indicator_note="@7 Lotsen", target_id=21, status=Status.DELAYED, note="+1 Kurs",
+            obstacle=Obstacle.FUNDING, support_requested=True, support_note="Geld",
+        ),
+    ],
 ]  # fmt: skip
 
 ROW_HEALTH_OFFICE = (
@@ -225,13 +187,13 @@ def test_current_rows() -> None:
     assert all(len(row) == len(texts.EXPORT_CURRENT_COLUMNS) for row in current_rows(LONG, ZONE))
 
 
-def test_batches_become_entries() -> None:
-    assert [entry for batch in HISTORY for entry in batch.entries()] == ENTRIES
-
-
 def test_history_rows() -> None:
-    assert list(history_rows(ENTRIES, ZONE)) == HISTORY_ROWS
-    empty = HistoryEntry(date(2026, 9, 1), "I.1.1", "Amt", 1, OCTOBER, "A", "=2", ())
+    assert list(history_rows([a for batch in HISTORY for a in batch], ZONE)) == HISTORY_ROWS
+    empty = answer(
+        round_opens_on=date(2026, 9, 1), measure_code="I.1.1", office="Amt",
+        submitted_at=OCTOBER, author="A", indicator_note="=2", target_id=None, terms=None,
+        target=None, status=None,
+    )  # fmt: skip
     assert list(history_rows([empty], ZONE)) == [
         (date(2026, 9, 1), "I.1.1", "Amt", 1, datetime(2026, 10, 3, 12, 0), "A", *[None] * 8, "'=2")
     ]
@@ -344,9 +306,3 @@ async def test_csv_files() -> None:
         "Geld", "'@7 Lotsen",
     ]  # fmt: skip
     assert len(rows) == 4
-
-
-async def test_an_export_that_fails_reports_the_failure() -> None:
-    broken = HistoryBatch(NAMES, HISTORY[0].versions, [*HISTORY[0].answers, *HISTORY[1].answers])
-    with pytest.raises(RuntimeError, match="out of step"):  # not a zip error that hides it
-        await build_xlsx(SNAPSHOT, [broken], ZONE)

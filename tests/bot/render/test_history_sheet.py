@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from bot.render.export import build_xlsx, history_rows
 from bot.render.export_values import Cell, local_naive
 from bot.render.history_sheet import HistoryCells, LocalTimes
 from seed.schema import Catalogue
+from storage.answers import Answer
 from storage.database import create_engine, session_factory
-from storage.history import AnswerRow, HistoryBatch, HistoryNames, StoredHistory, VersionRow
+from storage.history import HistoryNames, StoredHistory, assemble
 from storage.models import Contact, Office, Role, Status
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round, start_draft, submit, work_items
@@ -40,22 +41,23 @@ NAMES = HistoryNames(
 )
 SPRING_SWITCH = datetime(2026, 3, 29, 1, 0)  # UTC: clocks go from 02:00 to 03:00 in Berlin
 AUTUMN_SWITCH = datetime(2026, 10, 25, 1, 0)  # UTC: clocks go from 03:00 back to 02:00
-TRICKY = HistoryBatch(
+# As the database gives them (SQLite leaves out the zone, flags are numbers), then assembled.
+TRICKY = assemble(
+    [
+        (100, 1, 5, 1, 1, SPRING_SWITCH - timedelta(seconds=1), 7, None),
+        (101, 1, 5, 2, 1, SPRING_SWITCH.replace(microsecond=999_999), 8, "-3 Kurse"),
+        (102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele"),
+        (103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a "),
+        (104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02"),
+    ],
+    [
+        (100, 21, "on_track", 0, "=SUMME(A1:A9)", None, 0, None),
+        (100, 22, None, 1, "a\nb\tc", "staff", None, "<b>fett</b> & mehr"),
+        (101, 21, "at_risk", True, " Leerzeichen ", "funding", True, "Geld\x00"),
+        (103, 22, "dropped", 0, "", "other", 0, ""),
+        (104, 21, "achieved", 0, "Ünïcödé ✓ 😀", None, 0, None),
+    ],
     NAMES,
-    [
-        VersionRow(100, 1, 5, 1, 1, SPRING_SWITCH - timedelta(seconds=1), 7, None),
-        VersionRow(101, 1, 5, 2, 1, SPRING_SWITCH.replace(microsecond=999_999), 8, "-3 Kurse"),
-        VersionRow(102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele"),
-        VersionRow(103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a "),
-        VersionRow(104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02"),
-    ],
-    [
-        AnswerRow(100, 21, "on_track", 0, "=SUMME(A1:A9)", None, 0, None),
-        AnswerRow(100, 22, None, 1, "a\nb\tc", "staff", None, "<b>fett</b> & mehr"),
-        AnswerRow(101, 21, "at_risk", True, " Leerzeichen ", "funding", True, "Geld\x00"),
-        AnswerRow(103, 22, "dropped", 0, "", "other", 0, ""),
-        AnswerRow(104, 21, "achieved", 0, "Ünïcödé ✓ 😀", None, 0, None),
-    ],
 )
 
 
@@ -77,7 +79,7 @@ def history_sheet_rows(data: bytes) -> list[tuple[Cell, ...]]:
 
 
 async def test_rendered_rows_are_the_plain_rows() -> None:
-    expected = [as_read(row) for row in history_rows(TRICKY.entries(), ZONE)]
+    expected = [as_read(row) for row in history_rows(TRICKY, ZONE)]
     assert len(expected) == 6  # one row per answer, one for the version without answers
     assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY], ZONE)) == expected
 
@@ -130,7 +132,7 @@ async def reported_database(engine: AsyncEngine, mainz: Catalogue) -> None:
                     draft = await start_draft(session, round_, item, person, now)
                     for answer in draft.answers:
                         answer.status = status
-                        answer.progress_note = f"{item.measure.code} im {month}. Monat"
+                        answer.note = f"{item.measure.code} im {month}. Monat"
                     await submit(session, draft, now)
 
 
@@ -174,7 +176,7 @@ async def test_a_failed_export_stops_reading_ahead(
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'history.sqlite3'}")
     await reported_database(engine, mainz)
 
-    def broken(self: HistoryCells, batch: HistoryBatch) -> list[str]:
+    def broken(self: HistoryCells, answers: Sequence[Answer]) -> list[str]:
         raise ArithmeticError("kaputt")
 
     monkeypatch.setattr(HistoryCells, "rows", broken)
