@@ -44,9 +44,9 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
+from storage.claims import claim_update
 from storage.models import Contact
 from storage.people import contact_by_telegram_id, mark_unreachable
-from storage.reporting import claim_update
 from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)

@@ -41,6 +41,7 @@ from conversations.report_questions import (
     previous_question,
     stored_value,
 )
+from storage.claims import claim_notice
 from storage.models import Contact, Obstacle, Report, ReportingRound, Status, TargetAnswer
 from storage.people import active_contacts
 from storage.reporting import (
@@ -56,7 +57,6 @@ from storage.reporting import (
     submitted_items,
     work_items,
 )
-from storage.scheduling import record_notice
 
 router = Router()
 
@@ -610,7 +610,7 @@ async def opening_notices(
         if contact.telegram_user_id is None or contact.unreachable_since is not None:
             continue
         items = await work_items(session, contact)
-        if not items or not await record_notice(session, round_.id, contact.id, OPENING, now):
+        if not items or not await claim_notice(session, round_.id, contact.id, OPENING, now):
             continue
         targets = sum(len(item.targets) for item in items)
         minutes = estimate_minutes(len(items), targets)

@@ -3,8 +3,8 @@
 One repeating JobQueue job (every minute, wired in :mod:`bot.jobs`) asks, for the current moment, what is due; the
 answer comes from the timetable and the database, never from the scheduler's memory. So
 a tick that fires late, twice, in two processes, or after days of downtime does each
-thing once: every message is claimed in the database (a notice or a summary row) before
-it is sent, and the claim is committed first.
+thing once: every message is claimed in the database (a round, a notice or a summary
+row; see :mod:`storage.claims`) before it is sent, and the claim is committed first.
 """
 
 from __future__ import annotations
@@ -33,18 +33,23 @@ from conversations.framework import (
     keyboard,
 )
 from conversations.reporting import estimate_minutes, opening_notices, reminder_buttons
+from storage.claims import (
+    claim_notice,
+    claim_round_opening,
+    claim_summary,
+    mark_summary_posted,
+    record_summary_part,
+    release_summary,
+    renew_summary_lease,
+)
 from storage.models import Role
 from storage.people import active_contacts, active_offices
-from storage.reporting import WorkItem, current_round, open_round, submitted_items, work_items
+from storage.reporting import WorkItem, current_round, submitted_items, work_items
 from storage.scheduling import (
-    claim_summary,
     last_due_round,
     noticed,
     previous_summary,
-    record_notice,
-    release_summary,
     reported_in_round,
-    round_since,
     summary_of_week,
 )
 from storage.status import contacts_by_office
@@ -105,7 +110,10 @@ async def staffing_lines(svc: Services) -> list[str]:
 
 
 async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
-    """Open this period's round at the first working moment of the period, once."""
+    """Open this period's round at the first working moment of the period, once.
+
+    None is opened if the period has a round already (see :func:`claim_round_opening`).
+    """
     settings = svc.settings
     timetable = settings.timetable
     if not settings.auto_rounds:
@@ -114,13 +122,11 @@ async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
     if now < timetable.next_working_moment(timetable.at(start, timetable.work_start)):
         return False
     async with svc.sessions() as session, session.begin():
-        if await round_since(session, start) is not None:
+        round_ = await claim_round_opening(session, start, settings.reporting_cadence, now)
+        if round_ is None:
             return False
-        round_, _ = await open_round(
-            session, today=start, cadence=settings.reporting_cadence, now=now
-        )
         notices = await opening_notices(session, round_, now)
-        announce = await record_notice(session, round_.id, None, OPENED, now)
+        announce = await claim_notice(session, round_.id, None, OPENED, now)
     delivered = [await deliver(bot, svc, notice) for notice in notices]
     if announce:
         count = sum(delivered)
@@ -175,10 +181,10 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
                 if not pending:
                     continue
                 kind = pending[-1]  # after downtime: one reminder, not several
-            if not await record_notice(session, round_.id, contact.id, kind, now):
+            if not await claim_notice(session, round_.id, contact.id, kind, now):
                 continue
-            for earlier in due_kinds:
-                await record_notice(session, round_.id, contact.id, earlier, now)
+            for earlier in due_kinds:  # covered by this one: not to be sent later
+                await claim_notice(session, round_.id, contact.id, earlier, now)
             replies.append(
                 reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
             )
@@ -216,7 +222,7 @@ async def escalate_overdue(bot: Bot, svc: Services, now: datetime) -> bool:
         return False
     async with svc.sessions() as session, session.begin():
         round_ = await last_due_round(session, timetable.today(now))
-        if round_ is None or not await record_notice(session, round_.id, None, OVERDUE, now):
+        if round_ is None or not await claim_notice(session, round_.id, None, OVERDUE, now):
             return False
         reported = await reported_in_round(session, round_.id)
         missing: dict[str, list[str]] = defaultdict(list)
@@ -271,7 +277,8 @@ async def post_summary_if_due(
 
     The row is claimed before anything is sent and each part is recorded as soon as it
     went out, so a retry after an error continues with the next part instead of posting
-    again; a second process finds the claim and stays quiet.
+    again; a second process finds the claim and stays quiet. Each recorded part renews the
+    claim's lease from the clock; a holder that lost its claim to another stops.
     """
     settings = svc.settings
     timetable = settings.timetable
@@ -282,16 +289,19 @@ async def post_summary_if_due(
         return SummaryOutcome.NOT_DUE
     year, week = timetable.iso_week(now)
     async with svc.sessions() as session, session.begin():
-        claimed = await claim_summary(session, year, week, chat_id, now)
-        if claimed is None:
+        claim = await claim_summary(session, year, week, chat_id, svc.clock())
+        if claim is None:
             existing = await summary_of_week(session, chat_id, year, week)
             posted = existing is not None and existing.posted_at is not None
             return SummaryOutcome.ALREADY_POSTED if posted else SummaryOutcome.BUSY
-        summary_id, parts_sent = claimed.id, claimed.parts_sent
     summary, chart = await build_summary(svc, now)
     parts: list[Reply] = [Reply(text, chat_id=chat_id) for text in summary.messages]
     parts.append(Reply("", chat_id=chat_id, attachment=Attachment(chart, "status.png", photo=True)))
-    for number in range(parts_sent, len(parts)):
+    async with svc.sessions() as session, session.begin():
+        held = await renew_summary_lease(session, claim, svc.clock())  # building took a while
+    for number in range(claim.parts_sent, len(parts)):
+        if held is None:
+            break  # another process took the claim over (we were too slow): it goes on
         part = parts[number]
         try:
             if part.attachment is not None:
@@ -303,17 +313,16 @@ async def post_summary_if_due(
         except TelegramError:
             log.warning("Wochenzusammenfassung: Teil %s nicht gesendet, später erneut", number + 1)
             async with svc.sessions() as session, session.begin():
-                await release_summary(session, summary_id)  # the next tick may retry at once
+                await release_summary(session, held)  # the next tick may retry at once
             raise
         async with svc.sessions() as session, session.begin():
-            row = await summary_of_week(session, chat_id, year, week)
-            assert row is not None
-            assert row.id == summary_id
-            row.parts_sent = number + 1
-            row.claimed_at = now  # still working on it: renew the lease
-    async with svc.sessions() as session, session.begin():
-        row = await summary_of_week(session, chat_id, year, week)
-        assert row is not None
-        row.posted_at = now
-        row.baseline = summary.baseline
+            # still working on it: the lease lasts from now, as the clock says
+            held = await record_summary_part(session, held, number + 1, svc.clock())
+    posted = False
+    if held is not None:
+        async with svc.sessions() as session, session.begin():
+            posted = await mark_summary_posted(session, held, summary.baseline, now)
+    if not posted:
+        log.warning("Wochenzusammenfassung: von einem anderen Prozess übernommen")
+        return SummaryOutcome.BUSY
     return SummaryOutcome.POSTED

@@ -11,7 +11,6 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.database import insert_for
 from storage.models import (
     Contact,
     FieldOfAction,
@@ -20,7 +19,6 @@ from storage.models import (
     LatestReport,
     Measure,
     Office,
-    ProcessedUpdate,
     Report,
     ReportingRound,
     Revision,
@@ -311,16 +309,3 @@ async def _opens_on(session: AsyncSession, round_id: int) -> date:
     )
     assert opens_on is not None
     return opens_on
-
-
-# --- idempotency -------------------------------------------------------------------------------
-
-
-async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Record ``update_id`` as handled; False if it was handled before (a re-delivery)."""
-    result = await session.execute(
-        insert_for(session)(ProcessedUpdate)
-        .values(update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    return bool(getattr(result, "rowcount", 0))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.runtime import SCHEDULE_JOB
 from conversations.framework import Services
 from conversations.scheduled import SummaryOutcome, post_summary_if_due
 from storage.database import session_factory
-from storage.models import Contact, ReportingRound, Status
+from storage.models import Contact, ReportingRound, Status, WeeklySummary
 from tests.e2e.conftest import Said, World, store_report
 from tests.e2e.test_reporting import KARL_CODES, add_person
 
@@ -59,6 +62,21 @@ async def test_round_opens_on_cadence_once_and_notifies(world: World) -> None:
     assert sum(t.startswith("Neue Berichtsrunde") for t in texts_to(world, world.group.id)) == 1
 
 
+async def test_no_second_round_in_a_period_a_coordinator_opened_by_hand(world: World) -> None:
+    # the bot was down at the start of December; a coordinator opens a round on the 10th
+    world.clock.now = utc(2026, 12, 10, 9, 0)
+    await world.say(world.coordinator, "/runde")
+    assert await rounds(world) == [("2026-12-10", "2027-01-09")]
+    for when in (utc(2026, 12, 10, 9, 1), utc(2026, 12, 11, 9, 0), utc(2026, 12, 31, 9, 0)):
+        await world.tick(when)
+    assert await rounds(world) == [("2026-12-10", "2027-01-09")]
+    # Karl heard of the coordinator's round only, the group of no round the scheduler opened
+    assert sum("Neue Berichtsrunde" in t for t in texts_to(world, KARL)) == 1
+    assert not any(t.startswith("Neue Berichtsrunde") for t in texts_to(world, world.group.id))
+    await world.tick(utc(2027, 1, 4, 7, 0))  # the next period has no round yet: it opens
+    assert await rounds(world) == [("2026-12-10", "2027-01-09"), ("2027-01-01", "2027-01-31")]
+
+
 async def test_no_round_opens_on_a_public_holiday(world: World) -> None:
     await world.tick(utc(2027, 1, 1, 9, 0))  # New Year's Day, a Friday (Mainz: HOLIDAYS=RP)
     assert await rounds(world) == []
@@ -94,6 +112,26 @@ async def test_reminders_when_due_in_working_hours_to_unfinished_people_only(wor
     assert len(world.standin.sent_messages(wanda.id)) == before[wanda.id] + 1
     await world.tick(utc(2026, 12, 8, 7, 0))
     assert len(world.standin.sent_messages(wanda.id)) == before[wanda.id] + 2
+
+
+@pytest.mark.parametrize(
+    ("back", "reminder"),
+    [
+        (utc(2026, 12, 9, 10, 0), "Erinnerung: Bis 31.12.2026 sind"),  # day 7 (8th) passed
+        (utc(2026, 12, 31, 10, 0), "Heute ist der letzte Tag der Berichtsrunde."),  # due day
+    ],
+    ids=["after-day-7", "on-the-due-day"],
+)
+async def test_after_downtime_one_reminder_the_latest_due(
+    world: World, back: datetime, reminder: str
+) -> None:
+    await world.tick(utc(2026, 12, 1, 8, 0))  # the round opens; then the bot is down
+    before = len(world.standin.sent_messages(KARL))
+    await world.tick(back)  # the day-3 reminder (and the day-7 one) fell into the downtime
+    await world.tick(back + timedelta(minutes=1))
+    await world.tick(back + timedelta(hours=2))
+    [sent] = texts_to(world, KARL)[before:]
+    assert sent.startswith(reminder)
 
 
 async def test_snooze_until_next_working_day(world: World) -> None:
@@ -217,6 +255,65 @@ async def test_summary_survives_errors_without_posting_twice(world: World) -> No
     outcome = await post_summary_if_due(world.app.bot, other, utc(2026, 11, 30, 9, 0))
     assert outcome is SummaryOutcome.ALREADY_POSTED
     assert len(world.standin.sent_messages(world.group.id)) == start + len(sent)
+
+
+def group_calls(world: World) -> Callable[[], int]:
+    """Counts the sendMessage calls to the group so far (also those still being answered)."""
+    return lambda: sum(
+        c["chat_id"] == world.group.id for c in world.standin.calls_to("sendMessage")
+    )
+
+
+async def until(condition: Callable[[], bool], tick: asyncio.Task[None]) -> None:
+    while not condition():
+        assert not tick.done(), "the tick ended before"
+        await asyncio.sleep(0.005)
+
+
+async def test_summary_resumes_after_its_second_part_failed(world: World) -> None:
+    await world.tick(utc(2026, 11, 30, 7, 0))  # round opens (08:00 local), summary not yet due
+    # The stand-in fails "the next" call; to let the first part through and fail the second
+    # once, each message is answered late and the fault is armed while the second waits.
+    calls, start = group_calls(world), group_calls(world)()
+    world.standin.delay("sendMessage", 0.2)
+    tick = asyncio.create_task(world.tick(utc(2026, 11, 30, 8, 0)))
+    await until(lambda: calls() == start + 2, tick)
+    world.standin.fail_next("sendMessage", error_code=500)
+    world.standin.delay("sendMessage", 0)
+    await tick
+    assert await summary_parts(world) == ["Wochenzusammenfassung KW 49/2026"]
+
+    await world.tick(utc(2026, 11, 30, 8, 1))  # the retry goes on with the second part
+    await world.tick(utc(2026, 11, 30, 8, 2))
+    parts = await summary_parts(world)
+    assert len(parts) == 4
+    assert len(set(parts)) == 4  # each part exactly once
+    assert (parts[0], parts[-1]) == ("Wochenzusammenfassung KW 49/2026", "photo")
+    async with world.sessions() as session:
+        row = await session.scalar(select(WeeklySummary))
+        assert row is not None
+        assert (row.parts_sent, row.posted_at) == (4, utc(2026, 11, 30, 8, 1))
+
+
+async def test_a_slow_summary_keeps_its_claim(world: World) -> None:
+    """Each part sent renews the lease from the clock, not from when the tick began."""
+    await world.tick(utc(2026, 11, 30, 7, 0))
+    began = utc(2026, 11, 30, 8, 0)
+    later = began + timedelta(minutes=12)  # past a lease taken when the tick began
+    other = Services(world.settings, session_factory(world.app.bot_data["engine"]), lambda: later)
+    calls, start = group_calls(world), group_calls(world)()
+    world.standin.delay("sendMessage", 0.2)
+    tick = asyncio.create_task(world.tick(began))
+    await until(lambda: calls() == start + 1, tick)
+    world.clock.advance(minutes=6)  # sending is slow: the first part went out at 08:06
+    await until(lambda: calls() == start + 2, tick)
+    # a second bot process, at 08:12, while the first is still posting
+    outcome = await post_summary_if_due(world.app.bot, other, later)
+    world.standin.delay("sendMessage", 0)
+    await tick
+    assert outcome is SummaryOutcome.BUSY
+    parts = await summary_parts(world)
+    assert len(parts) == len(set(parts)) == 4
 
 
 async def test_summary_in_the_weeks_of_the_clock_changes(world: World) -> None:

@@ -13,7 +13,6 @@ from storage.models import Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import (
     Cadence,
-    claim_update,
     current_draft,
     current_round,
     due_date,
@@ -118,14 +117,3 @@ async def test_round_work_list_draft_and_versions(
         )
         assert day == date(2026, 10, 1)
         assert [a.status for a in previous.values()] == [Status.ON_TRACK, None]
-
-
-async def test_claim_update_once(
-    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
-) -> None:
-    await init_database(engine, mainz)
-    async with sessions() as session, session.begin():
-        assert await claim_update(session, 4711, NOW)
-    async with sessions() as session, session.begin():
-        assert not await claim_update(session, 4711, NOW)
-        assert await claim_update(session, 4712, NOW)

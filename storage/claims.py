@@ -1,0 +1,257 @@
+"""Claims: the rows that make a piece of work happen once, whoever gets there first.
+
+Scheduled work (opening a round, a notice, the weekly summary) and handling a Telegram
+update are each claimed in the database before they are done. A claim is written in the
+caller's transaction and only counts once that transaction commits: commit it before
+sending the message it stands for. Then a late tick, a restart, a second bot process or a
+tick after days of downtime finds the claim and does nothing, and a crash between commit
+and send loses that one message rather than sending it twice.
+
+Every claim here is safe against a race of two sessions, on SQLite and on PostgreSQL: it
+rests on a unique key written with ``INSERT … ON CONFLICT DO NOTHING``, on a compare-and-set
+``UPDATE``, or on a row lock taken before a check. The loser of a race waits for the
+winner's transaction (PostgreSQL's row and index locks, SQLite's single writer) and then
+sees the winner's row; it never gets an error and never wins as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.database import insert_for
+from storage.models import Notice, ProcessedUpdate, ReportingRound, WeeklySummary
+from storage.reporting import Cadence, due_date
+from storage.scheduling import round_since
+
+SUMMARY_LEASE = timedelta(minutes=10)
+
+
+def _changed(result: Any) -> bool:
+    """Whether an INSERT or UPDATE touched a row (``rowcount`` of a cursor result)."""
+    return bool(getattr(result, "rowcount", 0))
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+async def claim_round_opening(
+    session: AsyncSession, period_start: date, cadence: Cadence, now: datetime
+) -> ReportingRound | None:
+    """Open the round of the period that begins on ``period_start``; None if it has one.
+
+    Guarantees at most one round per period from the scheduler: none is opened if a round
+    opened on or after ``period_start`` (the scheduler's own, or one a coordinator opened by
+    hand in the middle of the period), and of two sessions racing to open it exactly one
+    inserts the row (the unique ``rounds.opens_on``, ``ON CONFLICT DO NOTHING``); the other
+    waits for the winner's transaction and gets None.
+    """
+    if await round_since(session, period_start) is not None:
+        return None
+    inserted = await session.execute(
+        insert_for(session)(ReportingRound)
+        .values(
+            opens_on=period_start,
+            due_on=due_date(period_start, cadence),
+            created_at=now,
+            opened_by_id=None,
+        )
+        .on_conflict_do_nothing(index_elements=["opens_on"])
+    )
+    if not _changed(inserted):
+        return None
+    return await session.scalar(
+        select(ReportingRound).where(ReportingRound.opens_on == period_start)
+    )
+
+
+# --- notices -----------------------------------------------------------------------------------
+
+
+async def claim_notice(
+    session: AsyncSession, round_id: int, contact_id: int | None, kind: str, now: datetime
+) -> bool:
+    """Claim the notice ``kind`` of a round to a contact (None: to the coordination).
+
+    True exactly once per (round, contact, kind): False if it was claimed before, by this or
+    another process, and False for all but one of sessions claiming it at the same time.
+    Contact notices rest on the unique key of ``notices``. That key cannot guard notices to
+    the coordination (NULLs are distinct in unique keys), so for those the round's row is
+    locked first (PostgreSQL's row lock, SQLite's write lock): a second claimer waits until
+    the first commits and then finds its notice.
+    """
+    if contact_id is None:
+        await session.execute(
+            update(ReportingRound)
+            .where(ReportingRound.id == round_id)
+            .values(due_on=ReportingRound.due_on)
+            .execution_options(synchronize_session=False)
+        )
+        existing = await session.scalar(
+            select(Notice.id).where(
+                Notice.round_id == round_id, Notice.contact_id.is_(None), Notice.kind == kind
+            )
+        )
+        if existing is not None:
+            return False
+    result = await session.execute(
+        insert_for(session)(Notice)
+        .values(round_id=round_id, contact_id=contact_id, kind=kind, sent_at=now)
+        .on_conflict_do_nothing(index_elements=["round_id", "contact_id", "kind"])
+    )
+    return _changed(result)
+
+
+# --- Telegram updates --------------------------------------------------------------------------
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Claim a Telegram update for handling; False if it was handled before (a re-delivery).
+
+    True exactly once per ``update_id`` (its primary key, ``ON CONFLICT DO NOTHING``), also
+    when two sessions claim it at the same time.
+    """
+    result = await session.execute(
+        insert_for(session)(ProcessedUpdate)
+        .values(update_id=update_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    return _changed(result)
+
+
+# --- weekly summary ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryClaim:
+    """A held claim on a week's summary in one chat.
+
+    ``claimed_at`` is the value this holder wrote last into the row (its claim or latest
+    renewal): every later step checks it is still there, so a holder whose lease was taken
+    over cannot carry on.
+    """
+
+    id: int
+    parts_sent: int  # the parts posted so far; posting continues with the next one
+    claimed_at: datetime
+
+    @property
+    def lease_ends(self) -> datetime:
+        return self.claimed_at + SUMMARY_LEASE
+
+
+async def claim_summary(
+    session: AsyncSession, year: int, week: int, chat_id: int, now: datetime
+) -> SummaryClaim | None:
+    """Claim posting the summary of ISO ``week`` in ``chat_id``; None if that is not ours.
+
+    None if it was posted, or if another holder's lease is live (claimed or renewed less
+    than :data:`SUMMARY_LEASE` before ``now``). A claim whose holder went quiet for longer
+    (a crash mid-way) is taken over, with the parts already sent, by exactly one of the
+    sessions trying: the first claim rests on the unique week and chat (``ON CONFLICT DO
+    NOTHING``), a takeover on a compare-and-set of ``claimed_at``.
+    """
+    inserted = await session.execute(
+        insert_for(session)(WeeklySummary)
+        .values(iso_year=year, iso_week=week, chat_id=chat_id, claimed_at=now, parts_sent=0)
+        .on_conflict_do_nothing(index_elements=["iso_year", "iso_week", "chat_id"])
+    )
+    row = await session.scalar(
+        select(WeeklySummary)
+        .where(
+            WeeklySummary.iso_year == year,
+            WeeklySummary.iso_week == week,
+            WeeklySummary.chat_id == chat_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+    if row is None or row.posted_at is not None:
+        return None
+    if _changed(inserted):
+        return SummaryClaim(row.id, row.parts_sent, row.claimed_at)  # claimed just now by us
+    if now - row.claimed_at < SUMMARY_LEASE:
+        return None
+    taken = await _advance(session, SummaryClaim(row.id, row.parts_sent, row.claimed_at), now)
+    if taken is None:
+        return None
+    return SummaryClaim(row.id, row.parts_sent, taken)
+
+
+async def renew_summary_lease(
+    session: AsyncSession, claim: SummaryClaim, now: datetime
+) -> SummaryClaim | None:
+    """Extend the lease to :data:`SUMMARY_LEASE` after ``now``; None if the claim was lost.
+
+    Pass the current time (the clock), not the moment the work began: the lease then lasts
+    while the holder is making progress. It never moves backwards.
+    """
+    held = await _advance(session, claim, now)
+    return None if held is None else SummaryClaim(claim.id, claim.parts_sent, held)
+
+
+async def record_summary_part(
+    session: AsyncSession, claim: SummaryClaim, parts_sent: int, now: datetime
+) -> SummaryClaim | None:
+    """Record that the first ``parts_sent`` parts went out, and renew the lease.
+
+    Whoever claims the summary after this (a retry, or a takeover after a crash) starts
+    with the next part, so no part is posted twice. None, with nothing recorded, if the
+    claim was lost to another holder: stop posting then.
+    """
+    held = await _advance(session, claim, now, parts_sent=parts_sent)
+    return None if held is None else SummaryClaim(claim.id, parts_sent, held)
+
+
+async def release_summary(session: AsyncSession, claim: SummaryClaim) -> None:
+    """Give up the claim after a failed part, so that the next attempt need not wait.
+
+    The lease is made to look expired; the parts sent stay recorded. Nothing happens if the
+    claim was lost already or the summary was posted.
+    """
+    await session.execute(
+        update(WeeklySummary)
+        .where(
+            WeeklySummary.id == claim.id,
+            WeeklySummary.claimed_at == claim.claimed_at,
+            WeeklySummary.posted_at.is_(None),
+        )
+        .values(claimed_at=claim.claimed_at - SUMMARY_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_summary_posted(
+    session: AsyncSession, claim: SummaryClaim, baseline: str, now: datetime
+) -> bool:
+    """Mark the summary posted, with the state it reported; False if the claim was lost.
+
+    After this no claim of that week and chat succeeds again.
+    """
+    held = await _advance(session, claim, now, posted_at=now, baseline=baseline)
+    return held is not None
+
+
+async def _advance(
+    session: AsyncSession, claim: SummaryClaim, now: datetime, **values: Any
+) -> datetime | None:
+    """Compare-and-set: write ``values`` and a new ``claimed_at`` if the claim is still held.
+
+    Returns the new ``claimed_at`` (never earlier than the old one), or None if another
+    holder took the claim over or the summary was posted.
+    """
+    held = max(now, claim.claimed_at)
+    result = await session.execute(
+        update(WeeklySummary)
+        .where(
+            WeeklySummary.id == claim.id,
+            WeeklySummary.claimed_at == claim.claimed_at,
+            WeeklySummary.posted_at.is_(None),
+        )
+        .values(claimed_at=held, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return held if _changed(result) else None
