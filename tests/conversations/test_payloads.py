@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations import payloads
@@ -85,8 +85,30 @@ def test_anything_else_decodes_to_nothing(data: str | None) -> None:
     assert decode(data) is None
 
 
-@given(st.text(max_size=80))
+# Forged data shaped like ours: the version, a known action, then parts of any kind.
+FORGED = st.builds(
+    ":".join,
+    st.lists(
+        st.one_of(
+            st.sampled_from(["v1", "go", "next", "a", "rv", "inv", "c", "st.1", "send"]),
+            st.integers(min_value=-3, max_value=2**64).map(str),
+            st.text(max_size=12),
+        ),
+        max_size=6,
+    ),
+)
+
+
+@given(st.one_of(st.text(max_size=80), FORGED))
 def test_arbitrary_data_never_raises(data: str) -> None:
+    result = decode(data)
+    assert result is None or decode(result.encode()) == result
+
+
+@pytest.mark.slow
+@settings(max_examples=20_000)
+@given(st.one_of(st.text(max_size=80), FORGED))
+def test_arbitrary_data_never_raises_many_more(data: str) -> None:
     result = decode(data)
     assert result is None or decode(result.encode()) == result
 

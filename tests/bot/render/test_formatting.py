@@ -203,6 +203,20 @@ def _plain_words(parts: list[str]) -> list[str]:
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases())
 def test_every_part_is_valid_telegram_html_and_nothing_is_lost(case: tuple[str, int]) -> None:
+    check_split(case)
+
+
+@pytest.mark.slow
+@settings(
+    deadline=None, max_examples=5000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cases())
+def test_many_more_generated_texts(case: tuple[str, int]) -> None:
+    check_split(case)
+
+
+def check_split(case: tuple[str, int]) -> None:
+    """Each part fits, parses as Telegram parses it, and the parts say all the text said."""
     text, limit = case
     whole = parse_html(text)  # the generator makes valid markup
     parts = split_text(text, limit)
