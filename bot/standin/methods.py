@@ -192,7 +192,15 @@ def _reply_target(chat: ChatState, p: Params) -> int | None:
     return message_id
 
 
-def _store_sent(state: StandInState, chat: ChatState, sent: SentMessage) -> JSONDict:
+def _store_sent(state: StandInState, chat: ChatState, p: Params, **fields: Any) -> JSONDict:
+    """Record a new message of the bot in ``chat``; ``fields`` are those of its kind."""
+    sent = SentMessage(
+        message_id=chat.allocate_message_id(),
+        chat_id=chat.chat.id,
+        date=state.now(),
+        params=dict(p.values),
+        **fields,
+    )
     chat.bot_messages.append(sent)
     chat.bot_by_id[sent.message_id] = sent
     state.touch()
@@ -328,20 +336,10 @@ def send_message(state: StandInState, p: Params) -> JSONDict:
     check_message_text(plain)
     markup = validate_reply_markup(p.get_json("reply_markup"))
     reply_to = _reply_target(chat, p)
-    sent = SentMessage(
-        message_id=chat.allocate_message_id(),
-        chat_id=chat.chat.id,
-        date=state.now(),
-        kind="text",
-        text=text,
-        plain_text=plain,
-        parse_mode=parse_mode,
-        entities=entities,
-        reply_markup=markup,
-        reply_to_message_id=reply_to,
-        params=dict(p.values),
-    )
-    return _store_sent(state, chat, sent)
+    return _store_sent(
+        state, chat, p, kind="text", text=text, plain_text=plain, parse_mode=parse_mode,
+        entities=entities, reply_markup=markup, reply_to_message_id=reply_to,
+    )  # fmt: skip
 
 
 @method("editMessageText")
@@ -491,21 +489,11 @@ def _send_media(state: StandInState, p: Params, kind: str) -> JSONDict:
         stored = state.store_file(*upload)
     else:
         stored = existing
-    sent = SentMessage(
-        message_id=chat.allocate_message_id(),
-        chat_id=chat.chat.id,
-        date=state.now(),
-        kind=kind,
-        text=caption or None,
-        plain_text=plain or None,
-        parse_mode=parse_mode,
-        entities=entities,
-        reply_markup=markup,
-        reply_to_message_id=reply_to,
-        file=stored,
-        params=dict(p.values),
-    )
-    return _store_sent(state, chat, sent)
+    return _store_sent(
+        state, chat, p, kind=kind, text=caption or None, plain_text=plain or None,
+        parse_mode=parse_mode, entities=entities, reply_markup=markup,
+        reply_to_message_id=reply_to, file=stored,
+    )  # fmt: skip
 
 
 @method("sendDocument")
