@@ -75,6 +75,8 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
         names.offices,
         names.contacts,
     )
+    targets, statuses, obstacles = names.targets, STATUSES, OBSTACLES
+    make = tuple.__new__  # Answer(...) without its Python-level __new__: there are millions
     for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, indicator_note in versions:  # fmt: skip
         head = (
             report_id,
@@ -88,24 +90,29 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
             indicator_note,
         )
         if at == count or rows[at][0] != report_id:
-            found.append(Answer(*head, None, None, None, None, None, None, False, None, False))
+            found.append(
+                make(Answer, (*head, None, None, None, None, None, None, False, None, False))
+            )
             continue
         while at < count and rows[at][0] == report_id:
             _, target_id, status, carried_over, note, obstacle, support, support_note = rows[at]
             at += 1
-            terms, target = names.targets[target_id]
+            terms, target = targets[target_id]
             found.append(
-                Answer(
-                    *head,
-                    target_id,
-                    terms,
-                    target,
-                    STATUSES[status] if status else None,
-                    note,
-                    OBSTACLES[obstacle] if obstacle else None,
-                    bool(support),
-                    support_note,
-                    bool(carried_over),
+                make(
+                    Answer,
+                    (
+                        *head,
+                        target_id,
+                        terms,
+                        target,
+                        statuses.get(status),
+                        note,
+                        obstacles.get(obstacle),
+                        bool(support),
+                        support_note,
+                        bool(carried_over),
+                    ),
                 )
             )
     if at != count:  # both queries sort alike; anything else is a bug, not data
