@@ -143,3 +143,18 @@ def test_an_upward_import_is_found(module: str, source: str, expected: str) -> N
 )
 def test_imports_downwards_and_sideways_are_fine(module: str, source: str) -> None:
     assert problems(module, source) == []
+
+
+NO_TELEGRAM = ("bot.render", "bot.config", "storage", "seed")
+
+
+def test_only_the_application_and_the_dialogues_know_telegram() -> None:
+    """Rendering, configuration, storage and the catalogue work without python-telegram-bot."""
+    found = [
+        f"{module} importiert {name}"
+        for module, path in product_modules()
+        if any(_within(module, prefix) for prefix in NO_TELEGRAM)
+        for name in imported_modules(path.read_text(encoding="utf-8"), module)
+        if name.split(".")[0] == "telegram"
+    ]
+    assert found == []
