@@ -87,7 +87,7 @@ def _store(
     """Store ``value`` as the answer to ``question`` (and the other fields in ``also``)."""
     if question.kind is Kind.INDICATOR:
         draft.indicator_note = value
-        draft.updated_at = now
+        draft.updated_at, draft.paused_at = now, None
         return
     answer = _answer(draft, question)
     for name, field_value in {ANSWER_FIELDS[question.kind]: value, **also}.items():
@@ -96,5 +96,6 @@ def _store(
 
 
 def _touch(draft: Report, answer: TargetAnswer, now: datetime) -> None:
+    """An answer was given: the draft is in use (and no longer paused)."""
     answer.answered_at = now
-    draft.updated_at = now
+    draft.updated_at, draft.paused_at = now, None

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import filters
@@ -59,6 +60,11 @@ from storage.reporting import (
 )
 
 router = Router()
+
+# After this long without an answer (or from one day to the next) a draft is asleep: typed
+# text is not taken as an answer until the person resumes, as after /abbrechen. A reply
+# typed minutes later still counts; "ok danke, mache ich morgen" the next day does not.
+IDLE = timedelta(hours=3)
 
 OPENING = "eroeffnung"  # the notice kind of a round's opening message
 SKIP_VALUE = "skip"
@@ -341,6 +347,25 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
     return Reply(f"{text}\n\n{texts.CHOOSE_ITEM}", buttons)
 
 
+def listening(report: Report, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether typed text now answers the draft's current question (see :data:`IDLE`)."""
+    if report.paused_at is not None:
+        return False
+    last = report.updated_at
+    return now - last < IDLE and last.astimezone(zone).date() == now.astimezone(zone).date()
+
+
+def resume(draft: Draft, now: datetime) -> None:
+    """The person came back to the draft on purpose: its questions take text again."""
+    draft.report.paused_at = None
+    draft.report.updated_at = now
+
+
+def asleep(draft: Draft) -> list[Reply]:
+    """What a message to a paused or long-silent draft gets: nothing stored, a way back."""
+    return [Reply(texts.NOT_TAKEN, [[(texts.CONTINUE_REPORT, ReportNow())]])]
+
+
 async def begin(request: Request) -> list[Reply]:
     """/bericht and "Jetzt berichten": continue the running draft, or show what is due."""
     round_ = await round_now(request)
@@ -348,6 +373,7 @@ async def begin(request: Request) -> list[Reply]:
         return [Reply(texts.NO_ROUND)]
     draft = await running_draft(request)
     if draft is not None:
+        resume(draft, request.now)
         return [header(draft), ask(draft, draft.current())]
     return [await overview(request, round_)]
 
@@ -393,6 +419,7 @@ async def _start(request: Request, round_: ReportingRound, item: WorkItem) -> li
     report = await start_draft(request.session, round_, item, member(request), request.now)
     draft = await load_draft(request, report)
     assert draft is not None
+    resume(draft, request.now)
     return [header(draft), ask(draft, draft.current())]
 
 
@@ -461,7 +488,9 @@ def _store_button_answer(
 async def free_text(request: Request) -> list[Reply]:
     draft = await running_draft(request)
     if draft is None:
-        return [Reply(texts.NOT_UNDERSTOOD)]
+        return [Reply(texts.NO_QUESTION_OPEN)]
+    if not listening(draft.report, request.now, request.services.settings.zone):
+        return asleep(draft)
     question = draft.current()
     if not question.expects_text:
         return [Reply(texts.BUTTON_EXPECTED), ask(draft, question)]
@@ -479,7 +508,9 @@ async def not_text(request: Request) -> list[Reply]:
     """Photos, voice notes, stickers, files: a hint, and the current question again."""
     draft = await running_draft(request)
     if draft is None:
-        return [Reply(texts.NOT_UNDERSTOOD)]
+        return [Reply(texts.NO_QUESTION_OPEN)]
+    if not listening(draft.report, request.now, request.services.settings.zone):
+        return asleep(draft)
     question = draft.current()
     hint = texts.TEXT_EXPECTED if question.expects_text else texts.BUTTON_EXPECTED
     return [Reply(hint), ask(draft, question)]
@@ -494,6 +525,7 @@ async def review_button(request: Request, data: Review) -> list[Reply]:
     if draft is None or draft.current().kind is not Kind.REVIEW:
         return await stale(request)
     if data.action is ReviewAction.LATER:
+        draft.report.paused_at = request.now
         return [Reply(texts.PAUSED, edit=True)]
     if data.action is ReviewAction.CHANGE:
         return [change_menu(draft)]
@@ -548,7 +580,10 @@ async def change_button(request: Request, data: ChangeAnswer) -> list[Reply]:
 
 
 @router.button(Pause, Audience.REPORTER)
-async def pause_button(_request: Request, _data: Pause) -> Reply:
+async def pause_button(request: Request, _data: Pause) -> Reply:
+    draft = await running_draft(request)
+    if draft is not None:
+        draft.report.paused_at = request.now
     return Reply(texts.PAUSED, edit=True)
 
 
@@ -557,6 +592,7 @@ async def back(request: Request) -> list[Reply]:
     draft = await running_draft(request)
     if draft is None:
         return [Reply(texts.NOTHING_RUNNING)]
+    resume(draft, request.now)
     question = previous_question(draft.answers, draft.report.indicator_note)
     if question is None:
         return [Reply(texts.AT_FIRST), ask(draft, draft.current())]
@@ -566,8 +602,12 @@ async def back(request: Request) -> list[Reply]:
 
 @router.command("abbrechen")
 async def pause(request: Request) -> Reply:
+    """Pause the running draft: until the person resumes, typed text is not an answer."""
     draft = await running_draft(request)
-    return Reply(texts.PAUSED if draft is not None else texts.NOTHING_RUNNING)
+    if draft is None:
+        return Reply(texts.NOTHING_RUNNING)
+    draft.report.paused_at = request.now
+    return Reply(texts.PAUSED)
 
 
 # --- rounds ----------------------------------------------------------------------------------

@@ -306,6 +306,8 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A paused draft takes no free text as an answer until the person resumes it.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     answers: Mapped[list[TargetAnswer]] = relationship(
         back_populates="report", cascade="all, delete-orphan"

@@ -22,7 +22,6 @@ ERROR_NOTICE = (
 )
 STALE_BUTTON = "Diese Schaltfläche ist nicht mehr gültig."
 UNKNOWN_COMMAND = "Diesen Befehl kenne ich nicht. /hilfe zeigt, was Sie hier tun können."
-NOT_UNDERSTOOD = "Das habe ich nicht verstanden. /hilfe zeigt, was Sie hier tun können."
 COORDINATORS_ONLY = "Dieser Befehl ist der Koordinierungsstelle vorbehalten."
 PRIVATE_ONLY = "Bitte nutzen Sie diesen Befehl im privaten Chat mit mir."
 
@@ -189,6 +188,15 @@ PAUSED = (
     "Pausiert. Ihre Antworten sind gespeichert; mit /bericht geht es an derselben Stelle weiter."
 )
 NOTHING_RUNNING = "Es läuft gerade kein Bericht. Mit /bericht beginnen Sie."
+NOT_TAKEN = (
+    "Ihr Bericht ist pausiert, deshalb habe ich diese Nachricht nicht als Antwort "
+    "gespeichert. Möchten Sie weitermachen?"
+)
+CONTINUE_REPORT = "Bericht fortsetzen"
+NO_QUESTION_OPEN = (
+    "Gerade ist keine Frage offen; Ihre Nachricht habe ich nicht gespeichert. Mit /bericht "
+    "beginnen Sie einen Bericht oder setzen ihn fort."
+)
 AT_FIRST = "Sie sind schon bei der ersten Frage dieser Maßnahme."
 STALE_QUESTION = "Diese Frage ist nicht mehr aktuell."
 TEXT_TOO_LONG = (

@@ -423,3 +423,72 @@ async def test_two_contacts_of_one_office_at_the_same_time(round_open: World) ->
     assert by_kira.answers[0].status is Status.AT_RISK
     assert by_karl.answers[0].status is Status.ON_TRACK
     assert by_karl.answers[0].obstacle is None
+
+
+# --- a pause is a pause ------------------------------------------------------------------------
+
+NOT_TAKEN = (
+    "Ihr Bericht ist pausiert, deshalb habe ich diese Nachricht nicht als Antwort gespeichert."
+)
+
+
+async def test_after_a_pause_chat_text_is_not_an_answer(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")  # now at "Was hat sich getan?"
+    await world.say(karl, "/abbrechen")
+
+    offer = await world.say(karl, "ok danke, mache ich morgen")
+    assert offer.text.startswith(NOT_TAKEN)
+    assert offer.buttons == [["Bericht fortsetzen"]]
+    await world.settle(await world.standin.send_photo(karl))
+    assert world.last(karl).text.startswith(NOT_TAKEN)
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].note is None  # nothing stored
+    assert draft.submitted_at is None
+
+    question = await world.press(karl, "Bericht fortsetzen")
+    assert question.text.endswith("Schreiben Sie ein paar Worte oder überspringen Sie.")
+    await world.say(karl, "Liste ist online.")
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].note == "Liste ist online."  # an answer after resuming counts
+
+
+async def test_after_a_long_silence_chat_text_is_not_an_answer(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")
+    world.clock.advance(minutes=20)
+    await world.say(karl, "Kurz danach getippt.")  # a reply minutes later is an answer
+    await world.say(karl, "/zurueck")
+    world.clock.advance(days=1)  # the next day, no /abbrechen
+    offer = await world.say(karl, "ok danke, mache ich morgen")
+    assert offer.text.startswith(NOT_TAKEN)
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].note is None  # /zurueck cleared it; the chat text did not refill it
+    await world.say(karl, "/bericht")  # resuming by command works as well
+    await world.say(karl, "Am nächsten Tag nachgetragen.")
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].note == "Am nächsten Tag nachgetragen."
+
+
+async def test_later_on_the_review_pauses_too(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")
+    await tap(world, karl, "Überspringen")
+    await tap(world, karl, "Überspringen")  # the indicator: now the review
+    await tap(world, karl, "Später")
+    assert (await world.say(karl, "Passt so")).text.startswith(NOT_TAKEN)
+    [draft] = await reports(world, "III.2.1")
+    assert (draft.answers[0].note, draft.indicator_note, draft.submitted_at) == ("", "", None)
+
+
+async def test_text_while_no_question_is_open_gets_a_hint(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    hint = await world.say(karl, "Hallo, wie geht das?")
+    assert hint.text.startswith("Gerade ist keine Frage offen; Ihre Nachricht habe ich nicht")
+    assert await reports(world, "III.2.1") == []
