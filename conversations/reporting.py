@@ -675,6 +675,10 @@ def reminder_buttons() -> Buttons:
 async def snooze(request: Request, _data: Snooze) -> Reply:
     """ "Später erinnern": no reminder until the next working day, then one."""
     timetable = request.services.settings.timetable
+    round_ = await round_now(request)
+    if round_ is None:
+        return Reply(texts.NO_ROUND, edit=True)
     until = timetable.next_working_day(request.now)
-    member(request).snoozed_until = until
+    contact = member(request)
+    contact.snoozed_until, contact.snoozed_round_id = until, round_.id
     return Reply(texts.fill(texts.SNOOZED, day=day(timetable.today(until))), edit=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from telegram import Bot
@@ -156,13 +156,15 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
     replies: list[Reply] = []
     async with svc.sessions() as session, session.begin():
         round_ = await current_round(session, today)
-        if round_ is None or today > round_.due_on:
-            return 0
+        if round_ is None or today > round_.due_on or today == timetable.today(round_.created_at):
+            return 0  # on the day a round opened, its opening message is enough
+        # Reminders that fell before the round was opened (late, after downtime) are moot.
         due_kinds = [
             kind
             for kind, moment in timetable.reminders(round_.opens_on, round_.due_on)
-            if moment <= now
+            if round_.created_at < moment <= now
         ]
+        start_of_day = timetable.at(today, time(0))
         done = await submitted_items(session, round_.id)
         for contact in await active_contacts(session):
             if contact.telegram_user_id is None or contact.unreachable_since is not None:
@@ -170,10 +172,12 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
             open_items = [i for i in await work_items(session, contact) if i.key not in done]
             if not open_items:
                 continue  # finished (or a colleague reported for the office): no reminder
+            if contact.snoozed_until is not None and contact.snoozed_round_id != round_.id:
+                contact.snoozed_until = contact.snoozed_round_id = None  # an earlier round's
             if contact.snoozed_until is not None:
                 if now < contact.snoozed_until:
                     continue
-                contact.snoozed_until = None
+                contact.snoozed_until = contact.snoozed_round_id = None
                 kind = f"snooze-{today.isoformat()}"
             else:
                 sent = await noticed(session, round_.id, contact.id)
@@ -181,6 +185,8 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
                 if not pending:
                     continue
                 kind = pending[-1]  # after downtime: one reminder, not several
+            if await noticed(session, round_.id, contact.id, since=start_of_day):
+                continue  # one message a day about a round is enough; the rest can wait
             if not await claim_notice(session, round_.id, contact.id, kind, now):
                 continue
             for earlier in due_kinds:  # covered by this one: not to be sent later

@@ -245,8 +245,12 @@ class Contact(Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Telegram answered 403 (the person blocked the bot): no more reminders until they write
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # "Später erinnern": no reminder before this moment, then one
+    # "Später erinnern": no reminder before this moment, then one; only in the round it
+    # was pressed in (a snooze does not carry over into the next round)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the id of that round; no foreign key, which would make contacts and rounds refer to
+    # each other (rounds.opened_by_id) in a cycle. Rounds are never deleted.
+    snoozed_round_id: Mapped[int | None] = mapped_column(Integer)
 
     offices: Mapped[list[Office]] = relationship(
         secondary=contact_offices, order_by="Office.position"

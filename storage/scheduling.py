@@ -6,7 +6,7 @@ openings, notices, the weekly summary's lease) are in :mod:`storage.claims`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,13 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Notice, Report, ReportingRound, WeeklySummary
 
 
-async def noticed(session: AsyncSession, round_id: int, contact_id: int | None) -> set[str]:
-    """The kinds of notices already sent for this round and person."""
+async def noticed(
+    session: AsyncSession, round_id: int, contact_id: int | None, since: datetime | None = None
+) -> set[str]:
+    """The kinds of notices already sent for this round and person (since ``since``)."""
     condition = (
         Notice.contact_id.is_(None) if contact_id is None else Notice.contact_id == contact_id
     )
-    rows = await session.scalars(select(Notice.kind).where(Notice.round_id == round_id, condition))
-    return set(rows)
+    query = select(Notice.kind).where(Notice.round_id == round_id, condition)
+    if since is not None:
+        query = query.where(Notice.sent_at >= since)
+    return set(await session.scalars(query))
 
 
 async def last_due_round(session: AsyncSession, today: date) -> ReportingRound | None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.runtime import SCHEDULE_JOB
 from conversations.framework import Services
 from conversations.scheduled import SummaryOutcome, post_summary_if_due
+from storage.claims import claim_notice
 from storage.database import session_factory
 from storage.models import Contact, ReportingRound, Status, WeeklySummary
 from tests.e2e.conftest import Said, World, store_report
@@ -325,3 +326,49 @@ async def test_summary_in_the_weeks_of_the_clock_changes(world: World) -> None:
         heads = await summary_parts(world)
         await world.tick(at)
         assert len(await summary_parts(world)) > len(heads), at
+
+
+async def test_a_snooze_belongs_to_its_round(world: World) -> None:
+    wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
+    await world.tick(utc(2026, 12, 1, 8, 0))  # the December round opens
+    await world.tick(utc(2026, 12, 31, 8, 0))  # its last day: the due-day reminder
+    assert world.last(wanda).text.startswith("Heute ist der letzte Tag der Berichtsrunde.")
+    await world.press(wanda, "Später erinnern")  # until Monday 4 January (1 Jan: holiday)
+    count = len(world.standin.sent_messages(wanda.id))
+
+    await world.tick(utc(2027, 1, 4, 7, 0))  # Monday 08:00: the January round opens
+    await world.tick(utc(2027, 1, 4, 9, 0))
+    await world.tick(utc(2027, 1, 5, 9, 0))
+    new = texts_to(world, wanda.id)[count:]
+    assert len(new) == 1  # the opening message only: no reminder for December's snooze
+    assert new[0].startswith("Neue Berichtsrunde bis 31.01.2027.")
+    await world.tick(utc(2027, 1, 8, 7, 0))  # day 7 of the January round
+    assert world.last(wanda).text.startswith("Erinnerung: Bis 31.01.2027 sind")
+
+
+async def test_no_reminder_on_the_day_a_late_round_opened(world: World) -> None:
+    await world.tick(utc(2026, 12, 10, 9, 0))  # the bot was down since November
+    assert await rounds(world) == [("2026-12-01", "2026-12-31")]
+    for when in (utc(2026, 12, 10, 9, 1), utc(2026, 12, 10, 15, 0), utc(2026, 12, 11, 9, 0)):
+        await world.tick(when)
+    [opening] = texts_to(world, KARL)  # days 3 and 7 fell before the round existed
+    assert opening.startswith("Neue Berichtsrunde bis 31.12.2026.")
+    await world.tick(utc(2026, 12, 31, 9, 0))
+    assert texts_to(world, KARL)[-1].startswith("Heute ist der letzte Tag der Berichtsrunde.")
+
+
+async def test_at_most_one_reminder_a_day(world: World) -> None:
+    await world.tick(utc(2026, 12, 1, 8, 0))  # the round opens
+    # On day 7 another process has just reminded Karl (after a snooze, say) ...
+    async with world.sessions() as session, session.begin():
+        karl = await session.scalar(select(Contact).where(Contact.telegram_user_id == KARL))
+        round_ = await session.scalar(select(ReportingRound))
+        assert karl is not None
+        assert round_ is not None
+        await claim_notice(session, round_.id, karl.id, "snooze-2026-12-08", utc(2026, 12, 8, 7, 5))
+    before = len(texts_to(world, KARL))
+    await world.tick(utc(2026, 12, 8, 9, 0))  # ... so the day-7 reminder waits a day
+    assert len(texts_to(world, KARL)) == before
+    await world.tick(utc(2026, 12, 9, 9, 0))
+    assert texts_to(world, KARL)[before:][0].startswith("Erinnerung: Bis 31.12.2026 sind")
+    assert len(texts_to(world, KARL)) == before + 1
