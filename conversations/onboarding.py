@@ -9,6 +9,7 @@ from conversations.access import Audience, Place
 from conversations.commands import commands_for
 from conversations.framework import Reply, Request, Router
 from conversations.payloads import SignOffConfirmed, SignOffKept
+from conversations.reporting import what_is_due
 from storage.models import Contact, Role
 from storage.people import Redemption, redeem_invitation, remove_account
 
@@ -45,7 +46,7 @@ def role_line(contact: Contact) -> str:
 
 
 @router.command("start")
-async def start(request: Request) -> Reply:
+async def start(request: Request) -> Reply | list[Reply]:
     if request.args:
         return await _redeem(request, request.args[0])
     contact = request.contact
@@ -57,7 +58,7 @@ async def start(request: Request) -> Reply:
     return Reply(f"{greeting} {role_line(contact)}\n\n{help_text(contact)}")
 
 
-async def _redeem(request: Request, token: str) -> Reply:
+async def _redeem(request: Request, token: str) -> Reply | list[Reply]:
     if not TOKEN_SHAPE.match(token):
         return Reply(texts.INVITATION_UNKNOWN)
     result = await redeem_invitation(
@@ -74,9 +75,20 @@ async def _redeem(request: Request, token: str) -> Reply:
         welcome = texts.fill(
             texts.WELCOME_CONTACT, name=contact.display_name, offices=office_names(contact)
         )
+        joined = texts.fill(
+            texts.INVITATION_USED_CONTACT, name=contact.display_name, office=result.office.name
+        )
     else:
         welcome = texts.fill(texts.WELCOME_COORDINATOR, name=contact.display_name)
-    return Reply(f"{welcome}\n\n{help_text(contact)}")
+        joined = texts.fill(texts.INVITATION_USED_COORDINATOR, name=contact.display_name)
+    replies = [Reply(f"{welcome}\n\n{help_text(contact)}")]
+    due = await what_is_due(request.session, contact, request.today)
+    if due is not None:
+        replies.append(due)  # a round is running: what is due, and "Jetzt berichten"
+    inviter = result.invited_by
+    if inviter is not None and inviter.telegram_user_id is not None and inviter.id != contact.id:
+        replies.append(Reply(joined, chat_id=inviter.telegram_user_id))
+    return replies
 
 
 @router.command("hilfe")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -652,19 +652,38 @@ async def opening_notices(
         items = await work_items(session, contact)
         if not items or not await claim_notice(session, round_.id, contact.id, OPENING, now):
             continue
-        targets = sum(len(item.targets) for item in items)
-        minutes = estimate_minutes(len(items), targets)
-        text = texts.fill(
-            texts.ROUND_ANNOUNCEMENT,
-            due=day(round_.due_on),
-            measures=len(items),
-            measure_word=texts.plural(len(items), "Maßnahme", "Maßnahmen"),
-            minutes=minutes,
-            minute_word=texts.plural(minutes, "Minute", "Minuten"),
-        )
-        buttons = [[(texts.REPORT_NOW, ReportNow())]]
-        replies.append(Reply(text, buttons, chat_id=contact.telegram_user_id))
+        announcement = round_announcement(round_, items)
+        replies.append(replace(announcement, chat_id=contact.telegram_user_id))
     return replies
+
+
+def round_announcement(
+    round_: ReportingRound, items: Sequence[WorkItem], template: str = texts.ROUND_ANNOUNCEMENT
+) -> Reply:
+    """What is due in ``round_`` for these items, with "Jetzt berichten"."""
+    targets = sum(len(item.targets) for item in items)
+    minutes = estimate_minutes(len(items), targets)
+    text = texts.fill(
+        template,
+        due=day(round_.due_on),
+        measures=len(items),
+        measure_word=texts.plural(len(items), "Maßnahme", "Maßnahmen"),
+        minutes=minutes,
+        minute_word=texts.plural(minutes, "Minute", "Minuten"),
+    )
+    return Reply(text, [[(texts.REPORT_NOW, ReportNow())]])
+
+
+async def what_is_due(session: AsyncSession, contact: Contact, today: date) -> Reply | None:
+    """The running round's announcement for what ``contact`` still has to report, if any."""
+    round_ = await current_round(session, today)
+    if round_ is None or today > round_.due_on:
+        return None
+    done = await submitted_items(session, round_.id)
+    open_items = [item for item in await work_items(session, contact) if item.key not in done]
+    if not open_items:
+        return None
+    return round_announcement(round_, open_items, texts.ROUND_RUNNING)
 
 
 def reminder_buttons() -> Buttons:

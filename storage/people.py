@@ -96,6 +96,7 @@ class RedeemResult:
     outcome: Redemption
     contact: Contact | None = None
     office: Office | None = None
+    invited_by: Contact | None = None  # who created the invitation, if still active
 
 
 async def redeem_invitation(
@@ -147,7 +148,15 @@ async def redeem_invitation(
     invitation.used_at = now
     invitation.used_by_id = contact.id
     await session.flush()
-    return RedeemResult(Redemption.ACCEPTED, contact, invitation.office)
+    inviter = None
+    if invitation.created_by_id is not None:
+        inviter = await contact_by_id(session, invitation.created_by_id)
+    return RedeemResult(
+        Redemption.ACCEPTED,
+        contact,
+        invitation.office,
+        inviter if inviter is not None and inviter.active else None,
+    )
 
 
 async def contact_by_telegram_id(

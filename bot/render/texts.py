@@ -54,6 +54,12 @@ INVITATION_EXPIRED = (
 )
 WELCOME_CONTACT = "Willkommen, {name}! Sie sind jetzt Ansprechperson für: {offices}."
 WELCOME_COORDINATOR = "Willkommen, {name}! Sie sind jetzt für die Koordinierungsstelle eingetragen."
+INVITATION_USED_CONTACT = (
+    "{name} hat Ihre Einladung angenommen und ist jetzt Ansprechperson für {office}."
+)
+INVITATION_USED_COORDINATOR = (
+    "{name} hat Ihre Einladung angenommen und ist jetzt für die Koordinierungsstelle eingetragen."
+)
 GREETING = "Guten Tag, {name}!"
 ROLE_CONTACT = "Sie berichten für: {offices}."
 ROLE_COORDINATOR = "Sie sind für die Koordinierungsstelle eingetragen."
@@ -211,6 +217,10 @@ ROUND_EXISTS = "Heute wurde bereits eine Berichtsrunde geöffnet ({opens} bis {d
 ROUND_ANNOUNCEMENT = (
     "<b>Neue Berichtsrunde</b> bis {due}.\n"
     "Bitte berichten Sie zum Stand Ihrer Maßnahmen: {measures} {measure_word}, etwa {minutes} {minute_word}."
+)
+ROUND_RUNNING = (
+    "<b>Die Berichtsrunde läuft bis {due}.</b>\n"
+    "Für Sie offen: {measures} {measure_word}, etwa {minutes} {minute_word}."
 )
 REPORT_NOW = "Jetzt berichten"
 

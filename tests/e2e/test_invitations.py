@@ -86,3 +86,34 @@ async def test_unknown_token_is_refused(world: World) -> None:
 async def test_contact_cannot_invite(world: World) -> None:
     answer = await world.say(world.contact, "/einladen")
     assert answer.text == "Dieser Befehl ist der Koordinierungsstelle vorbehalten."
+
+
+async def test_onboarding_continues_into_the_running_round(world: World) -> None:
+    await world.say(world.coordinator, "/runde")
+    token = await invite_link(world, "Amt für Jugend und Familie")
+    before = len(world.standin.sent_messages(world.coordinator.id))
+    newcomer = world.standin.user(803, "Nora", "Neu")
+    await world.settle(await world.standin.send_text(newcomer, f"/start {token}"))
+    welcome, due = world.standin.sent_messages(newcomer.id)
+    assert (welcome.plain_text or "").startswith("Willkommen, Nora Neu!")
+    assert (due.plain_text or "").startswith("Die Berichtsrunde läuft bis")
+    assert "Für Sie offen: " in (due.plain_text or "")
+    assert due.buttons == [["Jetzt berichten"]]
+    [told] = world.standin.sent_messages(world.coordinator.id)[before:]
+    assert told.plain_text == (
+        "Nora Neu hat Ihre Einladung angenommen und ist jetzt Ansprechperson für "
+        "Amt für Jugend und Familie."
+    )
+    first = await world.press(newcomer, "Jetzt berichten")
+    assert "Der Reihe nach oder eine Maßnahme wählen:" in first.text
+
+
+async def test_without_a_round_the_welcome_is_all(world: World) -> None:
+    token = await invite_link(world, "Koordinierungsstelle (Koordination)")
+    newcomer = world.standin.user(804, "Kim", "Koord")
+    await world.settle(await world.standin.send_text(newcomer, f"/start {token}"))
+    assert len(world.standin.sent_messages(newcomer.id)) == 1
+    assert world.last(world.coordinator).text == (
+        "Kim Koord hat Ihre Einladung angenommen und ist jetzt für die Koordinierungsstelle "
+        "eingetragen."
+    )
