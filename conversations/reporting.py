@@ -42,6 +42,7 @@ from conversations.report_questions import (
     previous_question,
     stored_value,
 )
+from storage.catalogue_read import term_meanings
 from storage.claims import claim_notice
 from storage.models import Contact, Obstacle, Report, ReportingRound, Status, TargetAnswer
 from storage.people import active_contacts
@@ -89,6 +90,7 @@ class Draft:
     previous: dict[int, TargetAnswer]
     previous_day: date | None
     several_offices: bool
+    meanings: dict[str, str]  # what kurz, mittel and lang mean in this plan
 
     @property
     def code(self) -> str:
@@ -135,7 +137,8 @@ async def load_draft(request: Request, report: Report) -> Draft | None:
         measure_id=report.measure_id,
         before=round_.opens_on,
     )
-    return Draft(report, item, previous, day, len(contact.offices) > 1)
+    meanings = await term_meanings(request.session)
+    return Draft(report, item, previous, day, len(contact.offices) > 1, meanings)
 
 
 async def draft_from_button(request: Request, report_id: int) -> Draft | None:
@@ -231,7 +234,15 @@ def ask(draft: Draft, question: Question) -> Reply:
     )
     buttons: Buttons
     if question.kind is Kind.STATUS:
-        lines = [head, ""]
+        lines = [head]
+        lines += [
+            texts.fill(
+                texts.HORIZON_MEANING, horizon=texts.TERM_LABELS[term], meaning=draft.meanings[term]
+            )
+            for term in targets[number - 1].terms.split("+")
+            if term in draft.meanings
+        ]
+        lines.append("")
         statuses = [button(texts.STATUS_LABELS[s], s.value) for s in Status]
         previous = draft.previous.get(question.target_id or 0)
         rows = _rows(statuses)

@@ -14,6 +14,12 @@ class CatalogueNotLoaded(Exception):
     """The database holds no catalogue yet (``monitoring-bot init`` has not run)."""
 
 
+async def term_meanings(session: AsyncSession) -> dict[str, str]:
+    """What each horizon term means in this plan: ``{"kurz": "Derzeit in der Umsetzung…"}``."""
+    rows = await session.execute(select(HorizonTerm.term, HorizonTerm.description))
+    return {term: description for term, description in rows if description}
+
+
 async def read_catalogue(session: AsyncSession) -> schema.Catalogue:
     """The catalogue as stored, without retired entries, in document order."""
     info = await session.get(CatalogueInfo, "name")

@@ -45,12 +45,11 @@ INVITATION_UNKNOWN = (
     "haben, oder bitten Sie die Koordinierungsstelle um einen neuen."
 )
 INVITATION_USED = (
-    "Dieser Einladungslink wurde bereits verwendet; jeder Link gilt nur einmal. Bitte bitten "
-    "Sie die Koordinierungsstelle um einen neuen."
+    "Dieser Einladungslink wurde bereits verwendet; jeder Link gilt nur einmal. Einen neuen "
+    "erhalten Sie bei der Koordinierungsstelle."
 )
 INVITATION_EXPIRED = (
-    "Dieser Einladungslink ist abgelaufen. Bitte bitten Sie die Koordinierungsstelle um "
-    "einen neuen."
+    "Dieser Einladungslink ist abgelaufen. Einen neuen erhalten Sie bei der Koordinierungsstelle."
 )
 WELCOME_CONTACT = "Willkommen, {name}! Sie sind jetzt Ansprechperson für: {offices}."
 WELCOME_COORDINATOR = "Willkommen, {name}! Sie sind jetzt für die Koordinierungsstelle eingetragen."
@@ -163,9 +162,10 @@ DUE_SUMMARY = (
 ALL_DONE = "<b>Berichtsrunde bis {due}</b>\nAlles berichtet, vielen Dank! Zum Korrigieren wählen Sie eine Maßnahme."
 CHOOSE_ITEM = "Der Reihe nach oder eine Maßnahme wählen:"
 MEASURE_HEADER = "<b>Maßnahme {code}</b>{office}\n{title}\n\n<i>Erfolgsindikator:</i> {indicator}"
-MEASURE_HEADER_OFFICE = " · für {office}"
+MEASURE_HEADER_OFFICE = " · {office}"
 TARGET_HEAD = "<b>{code} · {horizon}</b> ({number}/{count})\n<i>Ziel:</i> {target}"
 PREVIOUS = "Zuletzt ({day}): {status}"
+HORIZON_MEANING = "<i>{horizon}:</i> {meaning}"
 PREVIOUS_NOTE = " – „{note}“"
 ASK_STATUS = "Wie ist der Stand?"
 ASK_NOTE = "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
@@ -277,7 +277,7 @@ NOT_YOURS = "{code} gehört nicht zu den Maßnahmen Ihrer Ämter."
 NOTHING_VISIBLE = "Für Ihre Ämter sind keine Maßnahmen hinterlegt."
 OUTSTANDING_HEAD = "<b>Noch offen in der Runde bis {due}</b>"
 OUTSTANDING_OFFICE = "<b>{office}</b>: {codes}"
-OUTSTANDING_CONTACTS = "   Ansprechpersonen: {names}"
+OUTSTANDING_CONTACTS = "   {label}: {names}"
 OUTSTANDING_NOBODY = "   ⚠️ keine Ansprechperson"
 OUTSTANDING_NONE = "Alle Ämter haben in dieser Runde berichtet."
 NO_ROUND_OUTSTANDING = "Derzeit ist keine Berichtsrunde geöffnet."

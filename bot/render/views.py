@@ -322,7 +322,11 @@ def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -
         ]
         if entry.contacts:
             lines.append(
-                texts.fill(texts.OUTSTANDING_CONTACTS, names=texts.join_names(list(entry.contacts)))
+                texts.fill(
+                    texts.OUTSTANDING_CONTACTS,
+                    label=texts.plural(len(entry.contacts), "Ansprechperson", "Ansprechpersonen"),
+                    names=texts.join_names(list(entry.contacts)),
+                )
             )
         else:
             lines.append(texts.OUTSTANDING_NOBODY)

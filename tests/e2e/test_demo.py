@@ -56,7 +56,7 @@ def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
         in out
     )
     assert "Offen: 10 Maßnahmen, 17 Zielhorizonte, etwa 13 Minuten." in out
-    assert "── Bot an Kontakt ──\nMaßnahme III.1.1 · für Amt für soziale Leistungen" in out
+    assert "── Bot an Kontakt ──\nMaßnahme III.1.1 · Amt für soziale Leistungen" in out
     assert "── Bot an Kontakt (geändert) ──\nIII.1.1 · Kurzfristig, Stand: 🟢 im Plan" in out
     assert "Ihr Text hat 2001 Zeichen" in out
     assert "Pausiert. Ihre Antworten sind gespeichert" in out

@@ -107,6 +107,10 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     assert (question.plain_text or "").startswith(
         "III.2.1 · Mittelfristig (1/1)\nZiel: Das Papier wird erstellt"
     )
+    # what "mittelfristig" means in this plan, where the horizon is asked
+    assert "\nMittelfristig: Derzeit in Vorbereitung, bzw. Fertigstellung bis in fünf Jahren\n" in (
+        question.plain_text or ""
+    )
     assert question.buttons == [
         ["✅ erreicht", "🟢 im Plan"], ["🟡 verzögert", "🔴 gefährdet"], ["⚪ nicht begonnen", "⚫ entfällt"],
     ]  # fmt: skip
@@ -376,7 +380,7 @@ async def test_shared_measure_each_office_reports_its_part(round_open: World) ->
     world.standin.mark_read(wanda.id)
     await world.standin.press_button(wanda, "III.1.1 · Amt für soziale Leistungen")
     header, _ = await world.standin.wait_for_messages(wanda.id, count=2)
-    assert (header.plain_text or "").startswith("Maßnahme III.1.1 · für Amt für soziale Leistungen")
+    assert (header.plain_text or "").startswith("Maßnahme III.1.1 · Amt für soziale Leistungen")
     for label in (
         "⚪ nicht begonnen",
         "Überspringen",
@@ -388,7 +392,7 @@ async def test_shared_measure_each_office_reports_its_part(round_open: World) ->
     done = await tap(world, wanda, "Absenden")
     assert done.text == "Noch offen: 5. Weiter?"
     assert world.standin.sent_messages(wanda.id)[-2].plain_text == (
-        "✅ III.1.1 · für Amt für soziale Leistungen abgesendet (Version 1)."
+        "✅ III.1.1 · Amt für soziale Leistungen abgesendet (Version 1)."
     )
     overview = await world.say(wanda, "/bericht")
     assert ["✅ III.1.1 · Amt für soziale Leistungen"] in overview.buttons

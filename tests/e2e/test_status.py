@@ -178,11 +178,11 @@ async def test_outstanding_per_office_with_contacts(reported: World) -> None:
     text = (await reported.say(reported.coordinator, "/offen")).text
     assert text.startswith("Noch offen in der Runde bis 01.12.2026")
     assert (
-        "Flüchtlingskoordination: III.4.1, IV.1.1, IV.3.1, IV.3.2\n   Ansprechpersonen: Karl Kontakt"
+        "Flüchtlingskoordination: III.4.1, IV.1.1, IV.3.1, IV.3.2\n   Ansprechperson: Karl Kontakt"
         in text
     )
     assert "Stadtplanungsamt: III.1.1\n   ⚠️ keine Ansprechperson" in text
-    assert "Amt für Jugend und Familie: I.4.2\n   Ansprechpersonen: Jana Jugend" in text
+    assert "Amt für Jugend und Familie: I.4.2\n   Ansprechperson: Jana Jugend" in text
     assert "Leitstelle Wohnen: III.1.2" in text
     # offices in the order they first appear in the plan
     assert (
