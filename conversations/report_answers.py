@@ -1,4 +1,4 @@
-"""Storing and clearing one answer of a draft report (the only place that writes answers)."""
+"""Storing one answer of a draft report (the only place that writes answers)."""
 
 from __future__ import annotations
 
@@ -49,24 +49,20 @@ def record_unchanged(
 
 def record_obstacle(draft: Report, question: Question, obstacle: Obstacle, now: datetime) -> None:
     answer = _answer(draft, question)
+    if answer.obstacle != obstacle:
+        answer.carried_over = False
     answer.obstacle = obstacle
     _touch(draft, answer, now)
 
 
 def record_support(draft: Report, question: Question, wanted: bool, now: datetime) -> None:
     answer = _answer(draft, question)
+    if answer.support_requested != wanted:
+        answer.carried_over = False
     answer.support_requested = wanted
     if not wanted:
         answer.support_note = None
     _touch(draft, answer, now)
-
-
-# What else an answer loses when it is asked again: "Unverändert" belongs to the status,
-# the sentence about the requested support to the request.
-CLEARED_WITH: dict[Kind, dict[str, object]] = {
-    Kind.STATUS: {"carried_over": False},
-    Kind.SUPPORT: {"support_note": None},
-}
 
 
 def record_text(draft: Report, question: Question, text: str, now: datetime) -> None:
@@ -76,26 +72,27 @@ def record_text(draft: Report, question: Question, text: str, now: datetime) -> 
     _store(draft, question, text, now)
 
 
-def clear(draft: Report, question: Question, now: datetime) -> None:
-    """Forget one answer so that it is asked again (/zurueck, "Ändern")."""
-    _store(draft, question, None, now, **CLEARED_WITH.get(question.kind, {}))
-
-
-def _store(
-    draft: Report, question: Question, value: str | None, now: datetime, **also: object
-) -> None:
-    """Store ``value`` as the answer to ``question`` (and the other fields in ``also``)."""
+def _store(draft: Report, question: Question, value: str, now: datetime) -> None:
+    """Store the text ``value`` as the answer to ``question``."""
     if question.kind is Kind.INDICATOR:
         draft.indicator_note = value
-        draft.updated_at, draft.paused_at = now, None
+        draft.updated_at, draft.paused_at, draft.editing = now, None, None
         return
     answer = _answer(draft, question)
-    for name, field_value in {ANSWER_FIELDS[question.kind]: value, **also}.items():
-        setattr(answer, name, field_value)
+    name = ANSWER_FIELDS[question.kind]
+    if getattr(answer, name) != value:
+        answer.carried_over = False  # changed: no longer what the last report said
+    setattr(answer, name, value)
     _touch(draft, answer, now)
+
+
+def keep(draft: Report, now: datetime) -> None:
+    """ "Beibehalten": the answer being changed stays as it was."""
+    draft.editing = None
+    draft.updated_at, draft.paused_at = now, None
 
 
 def _touch(draft: Report, answer: TargetAnswer, now: datetime) -> None:
     """An answer was given: the draft is in use (and no longer paused)."""
     answer.answered_at = now
-    draft.updated_at, draft.paused_at = now, None
+    draft.updated_at, draft.paused_at, draft.editing = now, None, None

@@ -99,20 +99,29 @@ def stored_value(
     return None if answer is None else getattr(answer, ANSWER_FIELDS[question.kind])
 
 
-def current_question(answers: Sequence[TargetAnswer], indicator_note: str | None) -> Question:
-    """The first unanswered question, or the review once everything is answered."""
-    for question in plan(answers):
+def current_question(
+    answers: Sequence[TargetAnswer], indicator_note: str | None, editing: Question | None = None
+) -> Question:
+    """The question being changed, else the first unanswered one, else the review.
+
+    ``editing`` is a question the person chose to answer again ("Ändern", /zurueck); it
+    keeps its answer until a new one is given, and counts only while it still applies.
+    """
+    questions = plan(answers)
+    if editing is not None and editing in questions:
+        return editing
+    for question in questions:
         if stored_value(question, answers, indicator_note) is None:
             return question
     return Question(Kind.REVIEW)
 
 
 def previous_question(
-    answers: Sequence[TargetAnswer], indicator_note: str | None
+    answers: Sequence[TargetAnswer], indicator_note: str | None, editing: Question | None = None
 ) -> Question | None:
     """The answered question just before the current one (for /zurueck), if any."""
     questions = plan(answers)
-    current = current_question(answers, indicator_note)
+    current = current_question(answers, indicator_note, editing)
     end = len(questions) if current.kind is Kind.REVIEW else questions.index(current)
     for question in reversed(questions[:end]):
         if stored_value(question, answers, indicator_note) is not None:

@@ -47,11 +47,13 @@ from storage.claims import claim_notice
 from storage.models import Contact, Obstacle, Report, ReportingRound, Status, TargetAnswer
 from storage.people import active_contacts
 from storage.reporting import (
+    PreviousReport,
     WorkItem,
     current_draft,
     current_round,
     draft_by_id,
     item_for,
+    latest_submitted,
     open_round,
     previous_answers,
     start_draft,
@@ -68,8 +70,9 @@ router = Router()
 IDLE = timedelta(hours=3)
 
 OPENING = "eroeffnung"  # the notice kind of a round's opening message
-SKIP_VALUE = "skip"
+SKIP_VALUE = "skip"  # skipped, or (for an answer being changed) "Entfernen"
 UNCHANGED_VALUE = "same"
+KEEP_VALUE = "keep"  # "Beibehalten": the answer being changed stays
 YES_VALUE, NO_VALUE = "y", "n"
 CHANGE_LABELS = {
     Kind.STATUS: "Stand",
@@ -87,10 +90,10 @@ class Draft:
 
     report: Report
     item: WorkItem
-    previous: dict[int, TargetAnswer]
-    previous_day: date | None
+    previous: PreviousReport  # the office's report of an earlier round
     several_offices: bool
     meanings: dict[str, str]  # what kurz, mittel and lang mean in this plan
+    sent: Report | None  # the version already submitted in this round, if any
 
     @property
     def code(self) -> str:
@@ -102,8 +105,16 @@ class Draft:
         known = [a for a in self.report.answers if a.horizon_target_id in order]
         return sorted(known, key=lambda a: order[a.horizon_target_id])
 
+    @property
+    def editing(self) -> Question | None:
+        """The question the person chose to answer again, if any."""
+        return Question.parse(self.report.editing) if self.report.editing else None
+
     def current(self) -> Question:
-        return current_question(self.answers, self.report.indicator_note)
+        return current_question(self.answers, self.report.indicator_note, self.editing)
+
+    def stored(self, question: Question) -> object:
+        return stored_value(question, self.answers, self.report.indicator_note)
 
     def horizon(self, target_id: int | None) -> str:
         target = next(t for t in self.item.targets if t.id == target_id)
@@ -131,14 +142,15 @@ async def load_draft(request: Request, report: Report) -> Draft | None:
         return None
     round_ = await request.session.get(ReportingRound, report.round_id)
     assert round_ is not None
-    previous, day = await previous_answers(
+    previous = await previous_answers(
         request.session,
         office_id=report.office_id,
         measure_id=report.measure_id,
         before=round_.opens_on,
     )
     meanings = await term_meanings(request.session)
-    return Draft(report, item, previous, day, len(contact.offices) > 1, meanings)
+    sent = await latest_submitted(request.session, round_.id, report.measure_id, report.office_id)
+    return Draft(report, item, previous, len(contact.offices) > 1, meanings, sent)
 
 
 async def draft_from_button(request: Request, report_id: int) -> Draft | None:
@@ -190,21 +202,43 @@ def _office_suffix(draft: Draft) -> str:
     return texts.MEASURE_HEADER_OFFICE.format(office=draft.item.office.name)
 
 
-def header(draft: Draft) -> Reply:
+def header(draft: Draft, zone: ZoneInfo) -> Reply:
     measure = draft.item.measure
-    return Reply(
-        texts.fill(
-            texts.MEASURE_HEADER,
-            code=measure.code,
-            office=_office_suffix(draft),
-            title=measure.title,
-            indicator=measure.indicator,
-        )
+    text = texts.fill(
+        texts.MEASURE_HEADER,
+        code=measure.code,
+        office=_office_suffix(draft),
+        title=measure.title,
+        indicator=measure.indicator,
     )
+    sent = draft.sent
+    if sent is not None and sent.version is not None and sent.submitted_at is not None:
+        when = sent.submitted_at.astimezone(zone)
+        text += "\n\n" + texts.fill(
+            texts.SENT_BEFORE,
+            version=sent.version,
+            day=day(when),
+            time=when.strftime("%H:%M"),
+            next=sent.version + 1,
+        )
+    return Reply(text)
 
 
 def _status_text(answer: TargetAnswer) -> str:
     return texts.STATUS_LABELS[answer.status] if answer.status else texts.REVIEW_EMPTY
+
+
+def shown(question: Question, value: object) -> str:
+    """A stored answer as the person sees it (raw text; escaped by texts.fill)."""
+    if value is None:
+        return texts.REVIEW_EMPTY
+    if question.kind is Kind.STATUS:
+        return texts.STATUS_LABELS[str(value)]
+    if question.kind is Kind.OBSTACLE:
+        return texts.OBSTACLE_LABELS[str(value)]
+    if question.kind is Kind.SUPPORT:
+        return texts.YES if value else texts.NO
+    return str(value) or texts.SKIPPED
 
 
 def ask(draft: Draft, question: Question) -> Reply:
@@ -214,14 +248,32 @@ def ask(draft: Draft, question: Question) -> Reply:
     def button(label: str, value: str) -> tuple[str, AnswerChoice]:
         return label, AnswerChoice(report_id, question, value)
 
-    skip = [[button(texts.SKIP, SKIP_VALUE)]]
     if question.kind is Kind.REVIEW:
         return review(draft)
+    # An answer being changed is shown and kept unless replaced ("Beibehalten");
+    # removing a text is its own button, so that skipping never deletes anything.
+    stored = draft.stored(question)
+    changing = stored is not None
+    current_line = (
+        texts.fill(texts.CURRENT_VALUE, value=shown(question, stored)) if changing else ""
+    )
+    keep = [button(texts.KEEP, KEEP_VALUE)] if changing else []
+    if changing and question.expects_text:
+        skip = [[*keep, button(texts.REMOVE, SKIP_VALUE)]] if stored else [keep]
+    else:
+        skip = [[button(texts.SKIP, SKIP_VALUE)]]
     if question.kind is Kind.INDICATOR:
-        text = texts.fill(
-            texts.ASK_INDICATOR, code=draft.code, indicator=draft.item.measure.indicator
-        )
-        return Reply(text, skip)
+        lines = [
+            texts.fill(texts.ASK_INDICATOR, code=draft.code, indicator=draft.item.measure.indicator)
+        ]
+        earlier = draft.previous.indicator_note
+        if earlier:
+            when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
+            lines.append(texts.fill(texts.PREVIOUS_INDICATOR, day=when, note=earlier))
+            skip = [[button(texts.UNCHANGED, UNCHANGED_VALUE)], *skip]
+        if current_line:
+            lines.append(current_line)
+        return Reply("\n\n".join(lines), skip)
     targets = draft.item.targets
     number = next(n for n, t in enumerate(targets, start=1) if t.id == question.target_id)
     head = texts.fill(
@@ -244,15 +296,19 @@ def ask(draft: Draft, question: Question) -> Reply:
         ]
         lines.append("")
         statuses = [button(texts.STATUS_LABELS[s], s.value) for s in Status]
-        previous = draft.previous.get(question.target_id or 0)
+        previous = draft.previous.answers.get(question.target_id or 0)
         rows = _rows(statuses)
+        if keep:
+            rows.insert(0, keep)
         if previous is not None and previous.status is not None:
-            when = day(draft.previous_day) if draft.previous_day else "–"
+            when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
             line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
             if previous.note:
                 line += texts.fill(texts.PREVIOUS_NOTE, note=previous.note)
             lines.append(line)
             rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
+        if current_line:
+            lines.append(current_line)
         lines.append(texts.ASK_STATUS)
         return Reply("\n".join(lines), rows)
     prompts = {
@@ -268,6 +324,10 @@ def ask(draft: Draft, question: Question) -> Reply:
         Kind.SUPPORT_NOTE: (texts.ASK_SUPPORT_NOTE, skip),
     }
     prompt, buttons = prompts[question.kind]
+    if keep and not question.expects_text:
+        buttons = [keep, *buttons]
+    if current_line:
+        prompt = f"{current_line}\n{prompt}"
     return Reply(f"{head}\n\n{prompt}", buttons)
 
 
@@ -385,7 +445,7 @@ async def begin(request: Request) -> list[Reply]:
     draft = await running_draft(request)
     if draft is not None:
         resume(draft, request.now)
-        return [header(draft), ask(draft, draft.current())]
+        return [header(draft, request.services.settings.zone), ask(draft, draft.current())]
     return [await overview(request, round_)]
 
 
@@ -431,7 +491,7 @@ async def _start(request: Request, round_: ReportingRound, item: WorkItem) -> li
     draft = await load_draft(request, report)
     assert draft is not None
     resume(draft, request.now)
-    return [header(draft), ask(draft, draft.current())]
+    return [header(draft, request.services.settings.zone), ask(draft, draft.current())]
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -439,9 +499,11 @@ async def _start(request: Request, round_: ReportingRound, item: WorkItem) -> li
 
 def _matches(question: Question, value: str, draft: Draft) -> bool:
     """Whether ``value`` is what is already stored for ``question`` (a double tap)."""
-    stored = stored_value(question, draft.answers, draft.report.indicator_note)
+    stored = draft.stored(question)
     if stored is None:
         return False
+    if value == KEEP_VALUE:
+        return True
     if question.kind is Kind.SUPPORT:
         return stored == (value == YES_VALUE)
     if value == SKIP_VALUE:
@@ -468,9 +530,20 @@ def _store_button_answer(
 ) -> str | None:
     """Store the pressed answer; return how to show it, or None if the value is not valid."""
     now, report = request.now, draft.report
+    if value == KEEP_VALUE:
+        if draft.stored(question) is None:
+            return None
+        report_answers.keep(report, now)
+        return f"{shown(question, draft.stored(question))} ({texts.KEPT})"
+    if question.kind is Kind.INDICATOR and value == UNCHANGED_VALUE:
+        earlier = draft.previous.indicator_note
+        if not earlier:
+            return None
+        report_answers.record_text(report, question, earlier, now)
+        return f"{earlier} ({texts.UNCHANGED.lower()})"
     if question.kind is Kind.STATUS:
         if value == UNCHANGED_VALUE:
-            previous = draft.previous.get(question.target_id or 0)
+            previous = draft.previous.answers.get(question.target_id or 0)
             if previous is None or previous.status is None:
                 return None
             report_answers.record_unchanged(report, question, previous, now)
@@ -490,8 +563,9 @@ def _store_button_answer(
         report_answers.record_support(report, question, value == YES_VALUE, now)
         return texts.YES if value == YES_VALUE else texts.NO
     if question.expects_text and value == SKIP_VALUE:
+        removed = bool(draft.stored(question))
         report_answers.record_text(report, question, "", now)
-        return texts.SKIPPED
+        return texts.REMOVED if removed else texts.SKIPPED
     return None
 
 
@@ -586,8 +660,14 @@ async def change_button(request: Request, data: ChangeAnswer) -> list[Reply]:
         return [Reply(review(draft).text, review(draft).buttons, edit=True)]
     if question not in answered_questions(draft.answers, draft.report.indicator_note):
         return await stale(request)
-    report_answers.clear(draft.report, question, request.now)
+    change(draft, question, request.now)
     return [ask(draft, question)]
+
+
+def change(draft: Draft, question: Question, now: datetime) -> None:
+    """Ask ``question`` again; its answer stays until a new one is given."""
+    resume(draft, now)
+    draft.report.editing = question.key
 
 
 @router.button(Pause, Audience.REPORTER)
@@ -604,10 +684,10 @@ async def back(request: Request) -> list[Reply]:
     if draft is None:
         return [Reply(texts.NOTHING_RUNNING)]
     resume(draft, request.now)
-    question = previous_question(draft.answers, draft.report.indicator_note)
+    question = previous_question(draft.answers, draft.report.indicator_note, draft.editing)
     if question is None:
         return [Reply(texts.AT_FIRST), ask(draft, draft.current())]
-    report_answers.clear(draft.report, question, request.now)
+    change(draft, question, request.now)
     return [ask(draft, question)]
 
 

@@ -312,6 +312,9 @@ class Report(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A paused draft takes no free text as an answer until the person resumes it.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The key of the question being changed ("Ändern", /zurueck): asked with its answer
+    # kept until a new one is given.
+    editing: Mapped[str | None] = mapped_column(String(20))
 
     answers: Mapped[list[TargetAnswer]] = relationship(
         back_populates="report", cascade="all, delete-orphan"

@@ -238,13 +238,19 @@ async def start_draft(
     return draft
 
 
+@dataclass(frozen=True)
+class PreviousReport:
+    """What an office reported on a measure in an earlier round (nothing: empty)."""
+
+    answers: dict[int, TargetAnswer]  # by horizon target
+    opens_on: date | None = None  # the opening day of its round
+    indicator_note: str | None = None
+
+
 async def previous_answers(
     session: AsyncSession, *, office_id: int, measure_id: int, before: date
-) -> tuple[dict[int, TargetAnswer], date | None]:
-    """The latest submitted answers for this office and measure from earlier rounds.
-
-    Returns the answers by horizon target and the opening date of their round.
-    """
+) -> PreviousReport:
+    """The latest submitted report of this office on this measure from earlier rounds."""
     report = await session.scalar(
         select(Report)
         .join(ReportingRound, ReportingRound.id == Report.round_id)
@@ -259,9 +265,13 @@ async def previous_answers(
         .options(selectinload(Report.answers))
     )
     if report is None:
-        return {}, None
+        return PreviousReport({})
     round_ = await session.get(ReportingRound, report.round_id)
-    return {a.horizon_target_id: a for a in report.answers}, round_.opens_on if round_ else None
+    return PreviousReport(
+        {a.horizon_target_id: a for a in report.answers},
+        round_.opens_on if round_ else None,
+        report.indicator_note,
+    )
 
 
 async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:

@@ -167,6 +167,16 @@ TARGET_HEAD = "<b>{code} · {horizon}</b> ({number}/{count})\n<i>Ziel:</i> {targ
 PREVIOUS = "Zuletzt ({day}): {status}"
 HORIZON_MEANING = "<i>{horizon}:</i> {meaning}"
 PREVIOUS_NOTE = " – „{note}“"
+PREVIOUS_INDICATOR = "Zuletzt ({day}): „{note}“"
+CURRENT_VALUE = "Bisher: {value}"
+KEEP = "Beibehalten"
+KEPT = "beibehalten"
+REMOVE = "Entfernen"
+REMOVED = "entfernt"
+SENT_BEFORE = (
+    "Version {version} wurde am {day} um {time} Uhr abgesendet; Ihre Änderungen werden "
+    "Version {next}."
+)
 ASK_STATUS = "Wie ist der Stand?"
 ASK_NOTE = "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
 ASK_OBSTACLE = "Was steht im Weg?"

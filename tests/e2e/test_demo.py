@@ -36,7 +36,7 @@ Neue Liste ist online.
 /abmelden
 2
 :nix
-7
+9
 :ende
 """
 )
@@ -68,7 +68,7 @@ def test_scripted_demo_from_standard_input(tmp_path: Path) -> None:
     assert "  [1] Ja, Konto löschen\n  [2] Nein, behalten\n" in out
     assert "Ihr Konto bleibt bestehen." in out
     assert "Unbekannt. Möglich: :kontakt, :koordination, :gruppe, :gast, :hilfe, :ende" in out
-    assert "Keine Schaltfläche Nr. 7 in diesem Chat." in out
+    assert "Keine Schaltfläche Nr. 9 in diesem Chat." in out
     assert out.rstrip().endswith("Demo beendet.")
     assert not (tmp_path / "data").exists()  # the demo leaves no database behind
     assert "Traceback" not in result.stderr

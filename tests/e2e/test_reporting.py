@@ -209,9 +209,11 @@ async def test_going_back(round_open: World) -> None:
     back = await world.say(karl, "/zurueck")
     assert back.text.endswith("Wie ist der Stand?")
     await tap(world, karl, "✅ erreicht")
-    await world.say(karl, "Fertig.")
-    # with "erreicht" there are no obstacle questions: straight to the indicator
+    # going back kept the note; with "erreicht" there are no obstacle questions: on to the
+    # indicator
     assert "Gibt es Zahlen oder Belege zum Erfolgsindikator?" in world.last(karl).text
+    [draft] = await reports(world, "III.2.1")
+    assert (draft.answers[0].status, draft.answers[0].note) == (Status.ACHIEVED, "Noch nichts.")
     assert (await world.say(karl, "/abbrechen")).text.startswith("Pausiert.")
 
 
@@ -471,7 +473,7 @@ async def test_after_a_long_silence_chat_text_is_not_an_answer(round_open: World
     offer = await world.say(karl, "ok danke, mache ich morgen")
     assert offer.text.startswith(NOT_TAKEN)
     [draft] = await reports(world, "III.2.1")
-    assert draft.answers[0].note is None  # /zurueck cleared it; the chat text did not refill it
+    assert draft.answers[0].note == "Kurz danach getippt."  # kept, not replaced by chat text
     await world.say(karl, "/bericht")  # resuming by command works as well
     await world.say(karl, "Am nächsten Tag nachgetragen.")
     [draft] = await reports(world, "III.2.1")
@@ -496,3 +498,97 @@ async def test_text_while_no_question_is_open_gets_a_hint(round_open: World) -> 
     hint = await world.say(karl, "Hallo, wie geht das?")
     assert hint.text.startswith("Gerade ist keine Frage offen; Ihre Nachricht habe ich nicht")
     assert await reports(world, "III.2.1") == []
+
+
+# --- corrections keep what was there -----------------------------------------------------------
+
+
+async def test_changing_an_answer_shows_it_and_keeps_it_unless_replaced(round_open: World) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    await tap(world, karl, "Ändern")
+    question = await tap(world, karl, "Mittelfristig: Getan")
+    assert "Bisher: Entwurf liegt beim Dezernat." in question.text
+    assert question.buttons == [["Beibehalten", "Entfernen"]]
+    review = await tap(world, karl, "Beibehalten")
+    assert "Getan: Entwurf liegt beim Dezernat." in review.text
+    [draft] = await reports(world, "III.2.1")
+    assert draft.answers[0].note == "Entwurf liegt beim Dezernat."
+
+    await tap(world, karl, "Ändern")
+    await tap(world, karl, "Mittelfristig: Getan")
+    await world.say(karl, "Entwurf ist fertig.")
+    await tap(world, karl, "Ändern")
+    status = await tap(world, karl, "Mittelfristig: Stand")
+    assert "Bisher: 🟡 verzögert" in status.text
+    assert status.buttons[0] == ["Beibehalten"]
+    await tap(world, karl, "Beibehalten")
+    await tap(world, karl, "Ändern")
+    await tap(world, karl, "Mittelfristig: Getan")
+    review = await tap(world, karl, "Entfernen")  # removing is its own button
+    assert "Getan:" not in review.text
+    [draft] = await reports(world, "III.2.1")
+    assert (draft.answers[0].status, draft.answers[0].note) == (Status.DELAYED, "")
+    assert draft.answers[0].obstacle is Obstacle.STAFF  # nothing else was touched
+
+
+async def test_a_changed_carried_answer_is_no_longer_unchanged(world: World) -> None:
+    karl = world.contact
+    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    await tap(world, karl, "Absenden")
+    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "Unverändert")
+    await tap(world, karl, "Überspringen")
+    await tap(world, karl, "Ändern")
+    await tap(world, karl, "Mittelfristig: Getan")
+    review = await world.say(karl, "Entwurf ist beim Stadtrat.")
+    assert "Mittelfristig: 🟡 verzögert\n" in review.text  # no "(unverändert)" any more
+    [_, november] = await reports(world, "III.2.1")
+    assert not november.answers[0].carried_over
+
+
+async def test_indicator_shows_the_last_answer_and_takes_it_over(world: World) -> None:
+    karl = world.contact
+    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")
+    await tap(world, karl, "Überspringen")
+    await world.say(karl, "3 Entwürfe")
+    await tap(world, karl, "Absenden")
+    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await tap(world, karl, "🟢 im Plan")
+    indicator = await tap(world, karl, "Überspringen")
+    assert "Zuletzt (01.10.2026): „3 Entwürfe“" in indicator.text
+    assert indicator.buttons == [["Unverändert"], ["Überspringen"]]
+    review = await tap(world, karl, "Unverändert")
+    assert "Zahlen/Belege: 3 Entwürfe" in review.text
+
+
+async def test_reopening_a_submitted_measure_says_which_version_was_sent(
+    round_open: World,
+) -> None:
+    world, karl = round_open, round_open.contact
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    await tap(world, karl, "Absenden")
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "✅ III.2.1")
+    header = world.standin.sent_messages(karl.id)[-2]
+    assert (header.plain_text or "").endswith(
+        "Version 1 wurde am 25.11.2026 um 10:00 Uhr abgesendet; Ihre Änderungen werden Version 2."
+    )

@@ -112,8 +112,8 @@ async def test_round_work_list_draft_and_versions(
         november, _ = await open_round(
             session, today=date(2026, 11, 1), cadence=Cadence.MONTHLY, now=NOW
         )
-        previous, day = await previous_answers(
+        previous = await previous_answers(
             session, office_id=item.office.id, measure_id=item.measure.id, before=november.opens_on
         )
-        assert day == date(2026, 10, 1)
-        assert [a.status for a in previous.values()] == [Status.ON_TRACK, None]
+        assert previous.opens_on == date(2026, 10, 1)
+        assert [a.status for a in previous.answers.values()] == [Status.ON_TRACK, None]
