@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("einladen", "Person einladen", Audience.COORDINATOR),
     Command("deaktivieren", "Zugang einer Person sperren", Audience.COORDINATOR),
     Command("datenschutz", "Was gespeichert wird und warum", Audience.EVERYONE),
+    Command("abwesend", "Abwesenheit eintragen: keine Erinnerungen bis dahin", Audience.REPORTER),
     Command("abmelden", "Eigenes Konto löschen", Audience.MEMBER),
 )
 

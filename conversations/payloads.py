@@ -244,6 +244,14 @@ class ChangeAnswer(Payload):
     question: Question
 
 
+@payload("away")
+@dataclasses.dataclass(frozen=True)
+class AbsentUntil(Payload):
+    """/abwesend: absent up to and including this day (``yyyymmdd``); 0: back again."""
+
+    day: int
+
+
 @payload("pause")
 @dataclasses.dataclass(frozen=True)
 class Pause(Payload):

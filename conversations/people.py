@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.helpers import create_deep_linked_url
@@ -98,7 +98,7 @@ async def _link(request: Request, office: Office | None) -> Reply:
     )
 
 
-def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact]) -> str:
+def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact], today: date) -> str:
     """Contacts per office, then the offices that have nobody, then the coordinators."""
     lines = [texts.ROSTER_HEADER]
     staffed = [r for r in rosters if r.contacts]
@@ -108,6 +108,11 @@ def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact]) -> s
         lines += [
             texts.fill(texts.ROSTER_PERSON, name=c.display_name)
             + (texts.ROSTER_UNREACHABLE if c.unreachable_since is not None else "")
+            + (
+                texts.fill(texts.ROSTER_ABSENT, day=day(c.absent_until))
+                if c.absent_until is not None and c.absent_until >= today
+                else ""
+            )
             for c in entry.contacts
         ]
     empty = [r.office.name for r in rosters if not r.contacts]
@@ -123,7 +128,7 @@ def render_roster(rosters: list[OfficeRoster], coordinators: list[Contact]) -> s
 async def list_contacts(request: Request) -> Reply:
     contacts = await active_contacts(request.session)
     coordinators = [c for c in contacts if c.role is Role.COORDINATOR]
-    return Reply(render_roster(await roster(request.session), coordinators))
+    return Reply(render_roster(await roster(request.session), coordinators, request.today))
 
 
 def _label(contact: Contact) -> str:

@@ -23,6 +23,7 @@ from conversations import report_answers
 from conversations.access import Audience
 from conversations.framework import Buttons, Reply, Request, Router
 from conversations.payloads import (
+    AbsentUntil,
     AnswerChoice,
     ChangeAnswer,
     NextItem,
@@ -792,3 +793,50 @@ async def snooze(request: Request, _data: Snooze) -> Reply:
     contact = member(request)
     contact.snoozed_until, contact.snoozed_round_id = until, round_.id
     return Reply(texts.fill(texts.SNOOZED, day=day(timetable.today(until))), edit=True)
+
+
+# --- absence -----------------------------------------------------------------------------------
+
+
+def absence_choices(today: date) -> list[date]:
+    """The days one can be absent until: this (or next) Friday, then one to four weeks on."""
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    return [friday, *(today + timedelta(weeks=weeks) for weeks in (1, 2, 4))]
+
+
+def _as_number(day_: date) -> int:
+    return day_.year * 10_000 + day_.month * 100 + day_.day
+
+
+def _until_label(day_: date) -> str:
+    return texts.ABSENCE_UNTIL.format(weekday=texts.WEEKDAYS[day_.weekday()], day=day(day_))
+
+
+@router.command("abwesend")
+async def absence(request: Request) -> Reply:
+    """ "abwesend bis …": chosen with a button; no reminders until the end of that day."""
+    contact, today = member(request), request.today
+    rows: list[list[tuple[str, AbsentUntil]]] = [
+        [(_until_label(until), AbsentUntil(_as_number(until)))] for until in absence_choices(today)
+    ]
+    text = texts.ABSENCE_ASK
+    if contact.absent_until is not None and contact.absent_until >= today:
+        text = texts.fill(texts.ABSENCE_NOW, day=day(contact.absent_until)) + "\n" + text
+        rows.append([(texts.ABSENCE_BACK_BUTTON, AbsentUntil(0))])
+    return Reply(text, rows)
+
+
+@router.button(AbsentUntil, Audience.REPORTER)
+async def absence_chosen(request: Request, data: AbsentUntil) -> Reply:
+    contact = member(request)
+    if data.day == 0:
+        contact.absent_until = None
+        return Reply(texts.ABSENCE_ENDED, edit=True)
+    try:
+        until = date(data.day // 10_000, data.day // 100 % 100, data.day % 100)
+    except ValueError:
+        return Reply(texts.STALE_BUTTON, edit=True)
+    if until < request.today:
+        return Reply(texts.STALE_BUTTON, edit=True)
+    contact.absent_until = until
+    return Reply(texts.fill(texts.ABSENCE_SET, day=day(until)), edit=True)

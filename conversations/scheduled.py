@@ -169,6 +169,8 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
         for contact in await active_contacts(session):
             if contact.telegram_user_id is None or contact.unreachable_since is not None:
                 continue
+            if contact.absent_until is not None and today <= contact.absent_until:
+                continue  # away: the latest due reminder follows once they are back
             open_items = [i for i in await work_items(session, contact) if i.key not in done]
             if not open_items:
                 continue  # finished (or a colleague reported for the office): no reminder
@@ -269,7 +271,7 @@ async def build_summary(svc: Services, now: datetime) -> tuple[WeeklySummaryText
     async with svc.sessions() as session:
         snapshot = await svc.snapshots.get(session, today)
         before = await previous_summary(session, chat_id, year, week)
-        people = await contacts_by_office(session)
+        people = await contacts_by_office(session, today)
     summary = weekly_summary(
         snapshot, before.baseline if before else None, outstanding(snapshot, people), year, week
     )

@@ -102,7 +102,8 @@ async def chart_button(request: Request, _data: ShowChart) -> Reply:
 @router.command("offen")
 async def outstanding(request: Request) -> Reply:
     full, _visible = await snapshots(request)
-    return Reply(outstanding_view(full, await contacts_by_office(request.session)))
+    people = await contacts_by_office(request.session, request.today)
+    return Reply(outstanding_view(full, people))
 
 
 @router.command("verlauf")

@@ -251,6 +251,8 @@ class Contact(Base):
     # the id of that round; no foreign key, which would make contacts and rounds refer to
     # each other (rounds.opened_by_id) in a cycle. Rounds are never deleted.
     snoozed_round_id: Mapped[int | None] = mapped_column(Integer)
+    # "abwesend bis": no reminders up to and including this (local) day
+    absent_until: Mapped[date | None] = mapped_column(Date)
 
     offices: Mapped[list[Office]] = relationship(
         secondary=contact_offices, order_by="Office.position"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -419,13 +419,24 @@ def _office_order(reports: Sequence[Answer], offices: Sequence[str]) -> tuple[An
     return tuple(sorted(reports, key=lambda r: rank.get(r.office, len(rank))))
 
 
-async def contacts_by_office(session: AsyncSession) -> dict[str, tuple[str, ...]]:
-    """Names of the active contacts of each office."""
+class OfficePerson(NamedTuple):
+    """An active contact of an office, as the coordinators' lists show them."""
+
+    name: str
+    absent_until: date | None  # set only while the absence lasts
+
+
+async def contacts_by_office(
+    session: AsyncSession, today: date
+) -> dict[str, tuple[OfficePerson, ...]]:
+    """The active contacts of each office, by name."""
     contacts = await session.scalars(
         select(Contact).where(Contact.active.is_(True)).options(selectinload(Contact.offices))
     )
-    names: dict[str, list[str]] = defaultdict(list)
+    people: dict[str, list[OfficePerson]] = defaultdict(list)
     for contact in contacts:
+        away = contact.absent_until
+        person = OfficePerson(contact.display_name, away if away and away >= today else None)
         for office in contact.offices:
-            names[office.name].append(contact.display_name)
-    return {office: tuple(sorted(people)) for office, people in names.items()}
+            people[office.name].append(person)
+    return {office: tuple(sorted(found)) for office, found in people.items()}

@@ -101,6 +101,8 @@ ROSTER_HEADER = "<b>Ansprechpersonen je Amt</b>"
 ROSTER_OFFICE = "<b>{office}</b>"
 ROSTER_PERSON = "• {name}"
 ROSTER_UNREACHABLE = " ⚠️ nicht erreichbar (hat den Bot blockiert)"
+ROSTER_ABSENT = " – abwesend bis {day}"
+ABSENT_MARK = " (abwesend bis {day})"
 ROSTER_NOBODY = "<b>Ämter ohne Ansprechperson ({count}):</b>"
 ROSTER_NOBODY_LINE = "• {office}"
 ROSTER_COORDINATORS = "<b>Koordinierungsstelle:</b> {names}"
@@ -233,6 +235,16 @@ ROUND_RUNNING = (
     "Für Sie offen: {measures} {measure_word}, etwa {minutes} {minute_word}."
 )
 REPORT_NOW = "Jetzt berichten"
+ABSENCE_ASK = "Bis wann sind Sie abwesend? So lange erhalten Sie keine Erinnerungen."
+ABSENCE_NOW = "Sie sind als abwesend eingetragen bis einschließlich {day}."
+ABSENCE_UNTIL = "bis {weekday}, {day}"
+ABSENCE_BACK_BUTTON = "Ich bin wieder da"
+ABSENCE_SET = (
+    "Eingetragen: abwesend bis einschließlich {day}. Bis dahin erinnere ich Sie nicht; "
+    "berichten können Sie trotzdem jederzeit."
+)
+ABSENCE_ENDED = "Willkommen zurück! Erinnerungen erhalten Sie wieder wie gewohnt."
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 
 # --- coordinators' views ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from storage.status import (
     FieldState,
     GoalState,
     MeasureState,
+    OfficePerson,
     Snapshot,
     TargetState,
     most_critical,
@@ -289,10 +290,12 @@ def goal_view(field: FieldState, goal: GoalState) -> str:
 class Outstanding:
     office: str
     codes: tuple[str, ...]
-    contacts: tuple[str, ...]
+    contacts: tuple[OfficePerson, ...]
 
 
-def outstanding(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -> list[Outstanding]:
+def outstanding(
+    snapshot: Snapshot, contacts: dict[str, tuple[OfficePerson, ...]]
+) -> list[Outstanding]:
     """Per office, the measures it has not reported in the current round."""
     missing: dict[str, list[str]] = defaultdict(list)
     for measure in snapshot.measures():
@@ -308,7 +311,14 @@ def outstanding(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -> lis
     ]
 
 
-def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -> str:
+def person_label(person: OfficePerson) -> str:
+    """A contact's name, with their absence while it lasts (raw, unescaped)."""
+    if person.absent_until is None:
+        return person.name
+    return person.name + texts.ABSENT_MARK.format(day=day(person.absent_until))
+
+
+def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[OfficePerson, ...]]) -> str:
     if snapshot.round is None:
         return texts.NO_ROUND_OUTSTANDING
     entries = outstanding(snapshot, contacts)
@@ -325,7 +335,7 @@ def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[str, ...]]) -
                 texts.fill(
                     texts.OUTSTANDING_CONTACTS,
                     label=texts.plural(len(entry.contacts), "Ansprechperson", "Ansprechpersonen"),
-                    names=texts.join_names(list(entry.contacts)),
+                    names=texts.join_names([person_label(p) for p in entry.contacts]),
                 )
             )
         else:

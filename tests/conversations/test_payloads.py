@@ -45,6 +45,7 @@ EXAMPLES: list[Payload] = [
     Review(BIG, ReviewAction.CHANGE),
     ChangeAnswer(BIG, Question(Kind.REVIEW)),
     payloads.Pause(),
+    payloads.AbsentUntil(20261231),
 ]
 
 

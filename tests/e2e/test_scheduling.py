@@ -372,3 +372,46 @@ async def test_at_most_one_reminder_a_day(world: World) -> None:
     await world.tick(utc(2026, 12, 9, 9, 0))
     assert texts_to(world, KARL)[before:][0].startswith("Erinnerung: Bis 31.12.2026 sind")
     assert len(texts_to(world, KARL)) == before + 1
+
+
+async def test_absent_contacts_are_not_reminded_and_coordinators_see_it(world: World) -> None:
+    wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
+    await world.tick(utc(2026, 12, 1, 8, 0))  # Tuesday: the round opens
+    world.clock.now = utc(2026, 12, 1, 9, 0)
+    choice = await world.say(wanda, "/abwesend")
+    assert choice.text == "Bis wann sind Sie abwesend? So lange erhalten Sie keine Erinnerungen."
+    assert [row[0] for row in choice.buttons] == [
+        "bis Freitag, 04.12.2026", "bis Dienstag, 08.12.2026", "bis Dienstag, 15.12.2026",
+        "bis Dienstag, 29.12.2026",
+    ]  # fmt: skip
+    done = await world.press(wanda, "bis Dienstag, 08.12.2026")
+    assert done.text.startswith("Eingetragen: abwesend bis einschließlich 08.12.2026.")
+
+    count = len(world.standin.sent_messages(wanda.id))
+    await world.tick(utc(2026, 12, 4, 8, 0))  # day 3
+    await world.tick(utc(2026, 12, 8, 8, 0))  # day 7, still away
+    assert len(world.standin.sent_messages(wanda.id)) == count
+    outstanding = await world.say(world.coordinator, "/offen")
+    assert "Wanda Wohnen (abwesend bis 08.12.2026)" in outstanding.text
+    roster = await world.say(world.coordinator, "/kontakte")
+    assert "• Wanda Wohnen – abwesend bis 08.12.2026" in roster.text
+
+    await world.tick(utc(2026, 12, 9, 8, 0))  # back: the latest due reminder, once
+    await world.tick(utc(2026, 12, 9, 9, 0))
+    [reminder] = texts_to(world, wanda.id)[count:]
+    assert reminder.startswith("Erinnerung: Bis 31.12.2026 sind")
+    assert "abwesend" not in (await world.say(world.coordinator, "/offen")).text
+
+
+async def test_back_early_from_an_absence(world: World) -> None:
+    wanda = await add_person(world, 611, "Wanda Wohnen", "Leitstelle Wohnen")
+    await world.tick(utc(2026, 12, 1, 8, 0))
+    world.clock.now = utc(2026, 12, 1, 9, 0)
+    await world.say(wanda, "/abwesend")
+    await world.press(wanda, "bis Dienstag, 29.12.2026")
+    again = await world.say(wanda, "/abwesend")
+    assert again.text.startswith("Sie sind als abwesend eingetragen bis einschließlich 29.12.2026.")
+    back = await world.press(wanda, "Ich bin wieder da")
+    assert back.text == "Willkommen zurück! Erinnerungen erhalten Sie wieder wie gewohnt."
+    await world.tick(utc(2026, 12, 4, 8, 0))
+    assert world.last(wanda).text.startswith("Erinnerung: Bis 31.12.2026 sind")
