@@ -1,0 +1,202 @@
+"""What reporting costs on a phone: taps, new messages, edits and characters (prints figures).
+
+    .venv/bin/python -m tests.benchmarks.taps
+
+Drives the real bot through the Bot API stand-in, as the demo contact (two offices, ten
+measures), in three situations of issue 11's budget:
+
+1. one measure with two horizon targets, nothing flagged, notes skipped (first report);
+2. the same measure in the next round, nothing changed since;
+3. a whole report in the next round in which nothing changed (all ten measures).
+
+A tap is a button pressed; typed commands are counted apart. Characters are those of the
+new messages and of every edit the person gets to see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.config.settings import load_settings
+from bot.runtime import HandledUpdates, build_application, serving, track_handled
+from bot.standin import BotApiStandIn, FakeUser
+from seed.loader import load_catalogue
+from storage.database import create_engine, session_factory
+from storage.models import Office, Role
+from storage.people import add_contact
+from storage.reporting import Cadence, open_round
+from storage.setup import init_database
+
+OFFICES = ("Flüchtlingskoordination", "Amt für soziale Leistungen")
+MEASURE = "III.1.1 · Amt für soziale Leistungen"  # two horizon targets
+
+
+@dataclass
+class Cost:
+    taps: int = 0
+    commands: int = 0
+    messages: int = 0
+    edits: int = 0
+    characters: int = 0
+
+
+class Contact:
+    """The demo contact, counting what each step costs."""
+
+    def __init__(self, standin: BotApiStandIn, handled: HandledUpdates, user: FakeUser) -> None:
+        self.standin, self.handled, self.user = standin, handled, user
+        self.cost = Cost()
+
+    def _seen(self) -> tuple[int, int, int]:
+        sent = self.standin.sent_messages(self.user.id)
+        chars = sum(len(m.plain_text or "") for m in sent) + sum(
+            len(v.plain_text or "") for m in sent for v in m.edit_history
+        )
+        return len(sent), sum(len(m.edit_history) for m in sent), chars
+
+    async def _step(self, action: Callable[[], Awaitable[int]]) -> None:
+        messages, edits, chars = self._seen()
+        await self.handled.wait_for(await action())
+        new_messages, new_edits, new_chars = self._seen()
+        self.cost.messages += new_messages - messages
+        self.cost.edits += new_edits - edits
+        self.cost.characters += new_chars - chars
+
+    async def tap(self, label: str) -> None:
+        self.cost.taps += 1
+        await self._step(lambda: self.standin.press_button(self.user, label))
+
+    async def say(self, text: str) -> None:
+        self.cost.commands += 1
+        await self._step(lambda: self.standin.send_text(self.user, text))
+
+    def offered(self, label: str) -> bool:
+        """Whether the newest message with buttons offers ``label``."""
+        for message in reversed(self.standin.sent_messages(self.user.id)):
+            if message.buttons:
+                return any(label in row for row in message.buttons)
+        return False
+
+    def take(self) -> Cost:
+        cost, self.cost = self.cost, Cost()
+        return cost
+
+
+async def prepare(url: str, today: date) -> None:
+    engine = create_engine(url)
+    await init_database(engine, load_catalogue())
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
+    async with session_factory(engine)() as session, session.begin():
+        offices = list(await session.scalars(select(Office).where(Office.name.in_(OFFICES))))
+        await add_contact(
+            session, telegram_user_id=1002, display_name="Karl Kontakt", role=Role.CONTACT,
+            offices=offices, now=now,
+        )  # fmt: skip
+        await open_round(session, today=today, cadence=Cadence.MONTHLY, now=now)
+    await engine.dispose()
+
+
+async def next_round(url: str, today: date) -> None:
+    engine = create_engine(url)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
+    async with session_factory(engine)() as session, session.begin():
+        await open_round(session, today=today, cadence=Cadence.MONTHLY, now=now)
+    await engine.dispose()
+
+
+def button(karl: Contact, start: str) -> str | None:
+    """The label starting with ``start`` on the newest message, if it offers one."""
+    newest = karl.standin.sent_messages(karl.user.id)[-1]
+    return next((b for row in newest.buttons for b in row if b.startswith(start)), None)
+
+
+async def report_measure(karl: Contact, choice: str) -> None:
+    """Answer the measure on screen: ``choice`` wherever offered, skip the rest, send it."""
+    while not karl.offered("Absenden"):
+        if karl.offered(choice):
+            await karl.tap(choice)
+        elif karl.offered("Überspringen"):
+            await karl.tap("Überspringen")
+        else:
+            last = karl.standin.sent_messages(karl.user.id)[-1]
+            raise RuntimeError(
+                f"neither {choice!r} nor 'Überspringen' offered: {last.plain_text!r} {last.buttons}"
+            )
+    await karl.tap("Absenden")
+
+
+async def rest_of_round(karl: Contact, choice: str) -> int:
+    """Report every measure still open, one after the other; how many there were."""
+    count = 0
+    while (label := button(karl, "Weiter mit")) is not None:
+        await karl.tap(label)
+        await report_measure(karl, choice)
+        count += 1
+    return count
+
+
+def plus(a: Cost, b: Cost) -> Cost:
+    return Cost(*(x + y for x, y in zip(vars(a).values(), vars(b).values(), strict=True)))
+
+
+async def measure() -> list[tuple[str, Cost]]:
+    """The three situations and what each cost."""
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'taps.sqlite3'}"
+        today = datetime.now(UTC).date()
+        await prepare(url, today - timedelta(days=40))
+        async with BotApiStandIn() as standin:
+            settings = load_settings(
+                telegram_bot_token=standin.token,
+                telegram_api_base_url=standin.base_url,
+                database_url=url,
+                auto_rounds="false",
+            )
+            application = build_application(settings)
+            handled = track_handled(application)
+            async with serving(application, poll_timeout=1):
+                await standin.until_idle()
+                karl = Contact(standin, handled, standin.user(1002, "Karl", "Kontakt"))
+                # the round before: one measure counted, then the others reported too
+                await karl.say("/bericht")
+                await karl.tap(MEASURE)
+                await report_measure(karl, "🟢 im Plan")
+                first = karl.take()
+                await rest_of_round(karl, "🟢 im Plan")
+                karl.take()
+                # the next round: nothing changed
+                await next_round(url, today - timedelta(days=5))
+                await karl.say("/bericht")
+                await karl.tap(MEASURE)
+                await report_measure(karl, "Unverändert")
+                unchanged = karl.take()
+                measures = 1 + await rest_of_round(karl, "Unverändert")
+                whole = plus(unchanged, karl.take())
+    return [
+        ("Zwei Zielhorizonte, nichts auffällig, ohne Notizen", first),
+        ("Dieselbe Maßnahme in der nächsten Runde, unverändert", unchanged),
+        (f"Ganzer Bericht, nichts geändert ({measures} Maßnahmen)", whole),
+    ]
+
+
+async def main() -> None:
+    logging.disable(logging.WARNING)
+    rows = await measure()
+    print(f"{'':54}{'Tipps':>6}{'Befehle':>8}{'Nachrichten':>12}{'Bearb.':>7}{'Zeichen':>8}")
+    for label, cost in rows:
+        print(
+            f"{label:54}{cost.taps:6}{cost.commands:8}{cost.messages:12}{cost.edits:7}"
+            f"{cost.characters:8}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
