@@ -457,12 +457,23 @@ async def report_command(request: Request) -> list[Reply]:
 
 @router.button(ReportNow, Audience.REPORTER)
 async def report_button(request: Request, _data: ReportNow) -> list[Reply]:
+    """ "Jetzt berichten": straight to the question where the person is, or the first open one.
+
+    /bericht shows the overview first; a tap from a notice should not need a second one.
+    """
+    if await round_now(request) is not None and await running_draft(request) is None:
+        return await next_open(request)
     return await begin(request)
 
 
 @router.button(NextItem, Audience.REPORTER)
 async def next_item(request: Request, _data: NextItem) -> list[Reply]:
     """ "Der Reihe nach": start (or continue) the next open item."""
+    return await next_open(request)
+
+
+async def next_open(request: Request) -> list[Reply]:
+    """The first question of the first measure still open in the round."""
     round_ = await round_now(request)
     if round_ is None:
         return [Reply(texts.NO_ROUND)]

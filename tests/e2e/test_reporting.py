@@ -83,12 +83,15 @@ async def test_round_opening_announces_and_overview(world: World) -> None:
         "Heute wurde bereits eine Berichtsrunde geöffnet"
     )
 
-    overview = await tap(world, world.contact, "Jetzt berichten")
+    overview = await world.say(world.contact, "/report")  # /bericht shows what is due ...
     assert overview.text.startswith(
         "Berichtsrunde bis 24.12.2026\nOffen: 6 Maßnahmen, 11 Zielhorizonte, etwa 8 Minuten."
     )
     assert overview.buttons == [["Der Reihe nach"], *[[code] for code in KARL_CODES]]
-    assert (await world.say(world.contact, "/report")).text == overview.text
+    # ... "Jetzt berichten" under the announcement goes straight to the first question
+    question = await tap(world, world.contact, "Jetzt berichten")
+    assert question.text.startswith(f"{KARL_CODES[0]} · ")
+    assert question.text.endswith("Wie ist der Stand?")
 
 
 async def test_contact_cannot_open_round(world: World) -> None:
