@@ -255,4 +255,8 @@ class AbsentUntil(Payload):
 @payload("pause")
 @dataclasses.dataclass(frozen=True)
 class Pause(Payload):
-    """ "Später" after a submission."""
+    """ "Später" under the "Weiter?" that earlier versions sent after a submission.
+
+    No longer offered (the next measure follows at once), but kept so that such buttons
+    still in people's chats keep working.
+    """

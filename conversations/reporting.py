@@ -74,6 +74,7 @@ OPENING = "eroeffnung"  # the notice kind of a round's opening message
 SKIP_VALUE = "skip"  # skipped, or (for an answer being changed) "Entfernen"
 UNCHANGED_VALUE = "same"
 KEEP_VALUE = "keep"  # "Beibehalten": the answer being changed stays
+ALL_UNCHANGED_VALUE = "all"  # "Alles unverändert": the whole measure as last time, sent
 YES_VALUE, NO_VALUE = "y", "n"
 CHANGE_LABELS = {
     Kind.STATUS: "Stand",
@@ -105,6 +106,21 @@ class Draft:
         order = {target.id: n for n, target in enumerate(self.item.targets)}
         known = [a for a in self.report.answers if a.horizon_target_id in order]
         return sorted(known, key=lambda a: order[a.horizon_target_id])
+
+    @property
+    def started(self) -> bool:
+        """Whether anything is answered (a draft the bot opened for the next measure is not)."""
+        return self.report.indicator_note is not None or bool(
+            answered_questions(self.answers, None)
+        )
+
+    @property
+    def all_unchanged_possible(self) -> bool:
+        """Nothing answered yet, and the last report said something about every target."""
+        previous = self.previous.answers
+        return all(a.status is None for a in self.answers) and all(
+            t.id in previous and previous[t.id].status is not None for t in self.item.targets
+        )
 
     @property
     def editing(self) -> Question | None:
@@ -308,6 +324,8 @@ def ask(draft: Draft, question: Question) -> Reply:
                 line += texts.fill(texts.PREVIOUS_NOTE, note=previous.note)
             lines.append(line)
             rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
+        if number == 1 and draft.all_unchanged_possible:
+            rows.insert(0, [button(texts.ALL_UNCHANGED, ALL_UNCHANGED_VALUE)])
         if current_line:
             lines.append(current_line)
         lines.append(texts.ASK_STATUS)
@@ -444,7 +462,7 @@ async def begin(request: Request) -> list[Reply]:
     if round_ is None:
         return [Reply(texts.NO_ROUND)]
     draft = await running_draft(request)
-    if draft is not None:
+    if draft is not None and draft.started:
         resume(draft, request.now)
         return [header(draft, request.services.settings.zone), ask(draft, draft.current())]
     return [await overview(request, round_)]
@@ -461,9 +479,10 @@ async def report_button(request: Request, _data: ReportNow) -> list[Reply]:
 
     /bericht shows the overview first; a tap from a notice should not need a second one.
     """
-    if await round_now(request) is not None and await running_draft(request) is None:
-        return await next_open(request)
-    return await begin(request)
+    draft = await running_draft(request)
+    if draft is not None and draft.started:
+        return await begin(request)
+    return await next_open(request)
 
 
 @router.button(NextItem, Audience.REPORTER)
@@ -531,10 +550,30 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
         return await stale(request)
     if question != draft.current():
         return [] if _matches(question, value, draft) else await stale(request)
+    if value == ALL_UNCHANGED_VALUE:
+        return await all_unchanged(request, draft, question)
     shown = _store_button_answer(draft, question, value, request)
     if shown is None:
         return await stale(request)
     return [answered_line(draft, question, shown), ask(draft, draft.current())]
+
+
+async def all_unchanged(request: Request, draft: Draft, question: Question) -> list[Reply]:
+    """ "Alles unverändert": every target and the indicator as last time, submitted at once."""
+    if question.kind is not Kind.STATUS or not draft.all_unchanged_possible:
+        return await stale(request)
+    report, now = draft.report, request.now
+    for answer in draft.answers:
+        target = Question(Kind.STATUS, answer.horizon_target_id)
+        previous = draft.previous.answers[answer.horizon_target_id]
+        report_answers.record_unchanged(report, target, previous, now)
+    indicator = draft.previous.indicator_note or ""
+    report_answers.record_text(report, Question(Kind.INDICATOR), indicator, now)
+    version = await submit(request.session, report, now)
+    done = texts.fill(
+        texts.ALL_UNCHANGED_DONE, code=draft.code, office=_office_suffix(draft), version=version
+    )
+    return await submitted(request, done)
 
 
 def _store_button_answer(
@@ -627,11 +666,25 @@ async def review_button(request: Request, data: Review) -> list[Reply]:
     if data.action is ReviewAction.CHANGE:
         return [change_menu(draft)]
     version = await submit(request.session, draft.report, request.now)
-    done = Reply(
-        texts.fill(texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version),
-        edit=True,
+    done = texts.fill(
+        texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version
     )
-    return [done, await what_next(request)]
+    return await submitted(request, done)
+
+
+async def submitted(request: Request, done: str) -> list[Reply]:
+    """After a submission: the question message says so, and the next measure follows.
+
+    No "Weiter?" in between; the person can stop at any point, and typed text after a
+    long silence is not taken as an answer (see :func:`listening`).
+    """
+    round_ = await round_now(request)
+    assert round_ is not None
+    finished = await submitted_items(request.session, round_.id)
+    left = [i for i in await work_items(request.session, member(request)) if i.key not in finished]
+    if left:
+        done += texts.fill(texts.STILL_OPEN, count=len(left))
+    return [Reply(done, edit=True), *await next_open(request)]
 
 
 def change_menu(draft: Draft) -> Reply:
@@ -644,22 +697,6 @@ def change_menu(draft: Draft) -> Reply:
         rows.append([(label, ChangeAnswer(draft.report.id, question))])
     rows.append([(texts.BACK_TO_REVIEW, ChangeAnswer(draft.report.id, Question(Kind.REVIEW)))])
     return Reply(texts.CHANGE_CHOOSE, rows, edit=True)
-
-
-async def what_next(request: Request) -> Reply:
-    round_ = await round_now(request)
-    assert round_ is not None
-    done = await submitted_items(request.session, round_.id)
-    open_items = [
-        i for i in await work_items(request.session, member(request)) if i.key not in done
-    ]
-    if not open_items:
-        return Reply(texts.ROUND_COMPLETE)
-    label = texts.fill(texts.CONTINUE_WITH, code=open_items[0].measure.code)
-    return Reply(
-        texts.fill(texts.NEXT_ITEM, count=len(open_items)),
-        [[(label, NextItem()), (texts.LATER, Pause())]],
-    )
 
 
 @router.button(ChangeAnswer, Audience.REPORTER)

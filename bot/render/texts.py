@@ -150,7 +150,6 @@ SUBMIT = "Absenden"
 CHANGE = "Ändern"
 LATER = "Später"
 IN_ORDER = "Der Reihe nach"
-CONTINUE_WITH = "Weiter mit {code}"
 BACK_TO_REVIEW = "Zurück zur Übersicht"
 
 NO_ROUND = (
@@ -200,7 +199,11 @@ REVIEW_CARRIED = " (unverändert)"
 REVIEW_EMPTY = "–"
 CHANGE_CHOOSE = "Welche Angabe möchten Sie ändern?"
 SUBMITTED = "✅ {code}{office} abgesendet (Version {version})."
-NEXT_ITEM = "Noch offen: {count}. Weiter?"
+ALL_UNCHANGED = "Alles unverändert"
+ALL_UNCHANGED_DONE = (
+    "✅ {code}{office}: alles wie zuletzt übernommen und abgesendet (Version {version})."
+)
+STILL_OPEN = " Noch offen: {count}."
 ROUND_COMPLETE = "Alle Maßnahmen dieser Runde sind berichtet. Vielen Dank!"
 PAUSED = (
     "Pausiert. Ihre Antworten sind gespeichert; mit /bericht geht es an derselben Stelle weiter."

@@ -119,7 +119,13 @@ def button(karl: Contact, start: str) -> str | None:
 
 
 async def report_measure(karl: Contact, choice: str) -> None:
-    """Answer the measure on screen: ``choice`` wherever offered, skip the rest, send it."""
+    """Answer the measure on screen: ``choice`` wherever offered, skip the rest, send it.
+
+    Nothing changed ("Unverändert"): "Alles unverändert" where the bot offers it.
+    """
+    if choice == "Unverändert" and karl.offered("Alles unverändert"):
+        await karl.tap("Alles unverändert")
+        return
     while not karl.offered("Absenden"):
         if karl.offered(choice):
             await karl.tap(choice)
@@ -134,13 +140,18 @@ async def report_measure(karl: Contact, choice: str) -> None:
 
 
 async def rest_of_round(karl: Contact, choice: str) -> int:
-    """Report every measure still open, one after the other; how many there were."""
+    """Report every measure still open, as they follow each other; how many there were.
+
+    (Until 01.12.2026 each was reached with "Weiter mit …"; now the next one follows.)
+    """
     count = 0
-    while (label := button(karl, "Weiter mit")) is not None:
-        await karl.tap(label)
+    while True:
+        if (label := button(karl, "Weiter mit")) is not None:
+            await karl.tap(label)
+        elif not karl.standin.sent_messages(karl.user.id)[-1].buttons:
+            return count  # "Alle Maßnahmen dieser Runde sind berichtet."
         await report_measure(karl, choice)
         count += 1
-    return count
 
 
 def plus(a: Cost, b: Cost) -> Cost:

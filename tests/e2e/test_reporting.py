@@ -133,10 +133,13 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     assert review.buttons == [["Absenden", "Ändern", "Später"]]
     assert [r.submitted_at for r in await reports(world, "III.2.1")] == [None]  # a draft
 
-    after = await tap(world, karl, "Absenden")
-    assert review.text == "✅ III.2.1 abgesendet (Version 1)."
-    assert after.text == "Noch offen: 5. Weiter?"
-    assert after.buttons == [["Weiter mit III.4.1", "Später"]]
+    world.standin.mark_read(karl.id)
+    await world.standin.press_button(karl, "Absenden")
+    # the next measure follows at once, without a "Weiter?" in between
+    header, question = await world.standin.wait_for_messages(karl.id, count=2)
+    assert review.text == "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
+    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
+    assert (question.plain_text or "").startswith("III.4.1 · Kurzfristig (1/2)")
 
     [report] = await reports(world, "III.2.1")
     assert report.version == 1
@@ -153,12 +156,6 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
         True,
         "Bitte Termin mit dem Dezernat.",
     )
-
-    world.standin.mark_read(karl.id)
-    await world.standin.press_button(karl, "Weiter mit III.4.1")
-    header, question = await world.standin.wait_for_messages(karl.id, count=2)
-    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
-    assert (question.plain_text or "").startswith("III.4.1 · Kurzfristig (1/2)")
 
 
 async def test_every_answer_is_stored_at_once_and_survives_a_restart(round_open: World) -> None:
@@ -233,8 +230,10 @@ async def test_change_and_correct_after_submitting(round_open: World) -> None:
     ]  # fmt: skip
     await tap(world, karl, "Zahlen/Belege")
     await world.say(karl, "3 Entwürfe")
-    review = await tap(world, karl, "Absenden")
-    assert review.text == "Noch offen: 5. Weiter?"
+    await tap(world, karl, "Absenden")
+    assert world.standin.sent_messages(karl.id)[-3].plain_text == (
+        "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
+    )
 
     overview = await world.say(karl, "/bericht")
     assert ["✅ III.2.1"] in overview.buttons
@@ -394,10 +393,9 @@ async def test_shared_measure_each_office_reports_its_part(round_open: World) ->
         "Überspringen",
     ):
         await tap(world, wanda, label)
-    done = await tap(world, wanda, "Absenden")
-    assert done.text == "Noch offen: 5. Weiter?"
-    assert world.standin.sent_messages(wanda.id)[-2].plain_text == (
-        "✅ III.1.1 · Amt für soziale Leistungen abgesendet (Version 1)."
+    await tap(world, wanda, "Absenden")
+    assert world.standin.sent_messages(wanda.id)[-3].plain_text == (
+        "✅ III.1.1 · Amt für soziale Leistungen abgesendet (Version 1). Noch offen: 5."
     )
     overview = await world.say(wanda, "/bericht")
     assert ["✅ III.1.1 · Amt für soziale Leistungen"] in overview.buttons
@@ -595,3 +593,45 @@ async def test_reopening_a_submitted_measure_says_which_version_was_sent(
     assert (header.plain_text or "").endswith(
         "Version 1 wurde am 25.11.2026 um 10:00 Uhr abgesendet; Ihre Änderungen werden Version 2."
     )
+
+
+async def test_all_unchanged_reports_a_measure_in_one_tap(world: World) -> None:
+    karl = world.contact
+    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    first = await tap(world, karl, "III.4.1")  # two targets
+    assert "Alles unverändert" not in [b for row in first.buttons for b in row]  # no report yet
+    for label in ("🟢 im Plan", "Überspringen", "🟡 verzögert", "Läuft.", "Personal", "Nein"):
+        if label == "Läuft.":
+            await world.say(karl, label)
+        else:
+            await tap(world, karl, label)
+    await world.say(karl, "12 Teilnehmende")
+    await tap(world, karl, "Absenden")
+
+    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    question = await tap(world, karl, "III.4.1")
+    assert question.buttons[0] == ["Alles unverändert"]
+    world.standin.mark_read(karl.id)
+    await world.standin.press_button(karl, "Alles unverändert")
+    header, following = await world.standin.wait_for_messages(karl.id, count=2)
+    assert question.text == (
+        "✅ III.4.1: alles wie zuletzt übernommen und abgesendet (Version 1). Noch offen: 5."
+    )
+    assert (header.plain_text or "").startswith("Maßnahme ")  # the next measure follows
+    assert "III.4.1" not in (header.plain_text or "")
+    _, november = await reports(world, "III.4.1")
+    assert november.submitted_at is not None
+    assert [(a.status, a.note, a.carried_over) for a in november.answers] == [
+        (Status.ON_TRACK, "", True), (Status.DELAYED, "Läuft.", True),
+    ]  # fmt: skip
+    assert november.answers[1].obstacle is Obstacle.STAFF
+    assert november.indicator_note == "12 Teilnehmende"
+    # the measure the bot opened next is untouched: /bericht shows the overview again
+    overview = await world.say(karl, "/bericht")
+    assert overview.text.startswith("Berichtsrunde bis")
+    assert ["✅ III.4.1"] in overview.buttons
+    del following
