@@ -270,8 +270,8 @@ async def test_unchanged_carries_the_last_report_over(world: World) -> None:
     await world.say(karl, "/bericht")
     question = await tap(world, karl, "III.2.1")
     assert "Zuletzt (01.10.2026): 🟡 verzögert – „Entwurf liegt beim Dezernat.“" in question.text
-    assert question.buttons[0] == ["Unverändert"]
-    await tap(world, karl, "Unverändert")
+    assert question.buttons[:2] == [["Alles unverändert"], ["Unverändert"]]
+    await tap(world, karl, "Unverändert")  # this target as last time, then on as usual
     assert world.standin.sent_messages(karl.id)[-2].plain_text == (
         "III.2.1 · Mittelfristig, Stand: 🟡 verzögert (unverändert)"
     )
