@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -58,6 +59,19 @@ async def answer_iii_2_1(world: World, user: FakeUser) -> None:
     await tap(world, user, "Ja")
     await world.say(user, "Bitte Termin mit dem Dezernat.")
     await tap(world, user, "Überspringen")
+
+
+async def reported_in_october(world: World, report: Callable[[], Awaitable[None]]) -> None:
+    """October's round with III.2.1 reported by ``report``, then November's round open."""
+    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(world.contact, "/bericht")
+    await tap(world, world.contact, "III.2.1")
+    await report()
+    await tap(world, world.contact, "Absenden")
+    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    await open_round(world)
+    await world.say(world.contact, "/bericht")
 
 
 @pytest.fixture
@@ -258,16 +272,7 @@ async def test_change_and_correct_after_submitting(round_open: World) -> None:
 
 async def test_unchanged_carries_the_last_report_over(world: World) -> None:
     karl = world.contact
-    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
-    await tap(world, karl, "III.2.1")
-    await answer_iii_2_1(world, karl)
-    await tap(world, karl, "Absenden")
-
-    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
+    await reported_in_october(world, lambda: answer_iii_2_1(world, karl))
     question = await tap(world, karl, "III.2.1")
     assert "Zuletzt (01.10.2026): 🟡 verzögert – „Entwurf liegt beim Dezernat.“" in question.text
     assert question.buttons[:2] == [["Alles unverändert"], ["Unverändert"]]
@@ -537,15 +542,7 @@ async def test_changing_an_answer_shows_it_and_keeps_it_unless_replaced(round_op
 
 async def test_a_changed_carried_answer_is_no_longer_unchanged(world: World) -> None:
     karl = world.contact
-    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
-    await tap(world, karl, "III.2.1")
-    await answer_iii_2_1(world, karl)
-    await tap(world, karl, "Absenden")
-    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
+    await reported_in_october(world, lambda: answer_iii_2_1(world, karl))
     await tap(world, karl, "III.2.1")
     await tap(world, karl, "Unverändert")
     await tap(world, karl, "Überspringen")
@@ -559,17 +556,13 @@ async def test_a_changed_carried_answer_is_no_longer_unchanged(world: World) -> 
 
 async def test_indicator_shows_the_last_answer_and_takes_it_over(world: World) -> None:
     karl = world.contact
-    world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
-    await tap(world, karl, "III.2.1")
-    await tap(world, karl, "🟢 im Plan")
-    await tap(world, karl, "Überspringen")
-    await world.say(karl, "3 Entwürfe")
-    await tap(world, karl, "Absenden")
-    world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    await open_round(world)
-    await world.say(karl, "/bericht")
+
+    async def on_track_with_evidence() -> None:
+        await tap(world, karl, "🟢 im Plan")
+        await tap(world, karl, "Überspringen")
+        await world.say(karl, "3 Entwürfe")
+
+    await reported_in_october(world, on_track_with_evidence)
     await tap(world, karl, "III.2.1")
     await tap(world, karl, "🟢 im Plan")
     indicator = await tap(world, karl, "Überspringen")
