@@ -55,6 +55,7 @@ from storage.reporting import (
     draft_by_id,
     item_for,
     latest_submitted,
+    open_items,
     open_round,
     previous_answers,
     start_draft,
@@ -413,21 +414,21 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
     if not items:
         return Reply(texts.NO_OFFICE_FOR_REPORT if not contact.offices else texts.NO_ITEMS)
     done = await submitted_items(request.session, round_.id)
-    open_items = [item for item in items if item.key not in done]
+    left = [item for item in items if item.key not in done]
     several = len(contact.offices) > 1
     due = day(round_.due_on)
     buttons: list[list[tuple[str, StartItem | NextItem]]] = [
         [(item_label(item, several, item.key in done), StartItem(*item.key))] for item in items
     ]
-    if not open_items:
+    if not left:
         return Reply(texts.fill(texts.ALL_DONE, due=due), buttons)
-    targets = sum(len(item.targets) for item in open_items)
-    minutes = estimate_minutes(len(open_items), targets)
+    targets = sum(len(item.targets) for item in left)
+    minutes = estimate_minutes(len(left), targets)
     text = texts.fill(
         texts.DUE_SUMMARY,
         due=due,
-        measures=len(open_items),
-        measure_word=texts.plural(len(open_items), "Maßnahme", "Maßnahmen"),
+        measures=len(left),
+        measure_word=texts.plural(len(left), "Maßnahme", "Maßnahmen"),
         targets=targets,
         target_word=texts.plural(targets, "Zielhorizont", "Zielhorizonte"),
         minutes=minutes,
@@ -496,13 +497,16 @@ async def next_open(request: Request) -> list[Reply]:
     round_ = await round_now(request)
     if round_ is None:
         return [Reply(texts.NO_ROUND)]
-    done = await submitted_items(request.session, round_.id)
-    open_items = [
-        i for i in await work_items(request.session, member(request)) if i.key not in done
-    ]
-    if not open_items:
+    return await _first_of(
+        request, round_, await open_items(request.session, member(request), round_.id)
+    )
+
+
+async def _first_of(request: Request, round_: ReportingRound, left: list[WorkItem]) -> list[Reply]:
+    """The first of the items ``left`` started, or that the round is complete."""
+    if not left:
         return [Reply(texts.ROUND_COMPLETE)]
-    return await _start(request, round_, open_items[0])
+    return await _start(request, round_, left[0])
 
 
 @router.button(StartItem, Audience.REPORTER)
@@ -680,11 +684,10 @@ async def submitted(request: Request, done: str) -> list[Reply]:
     """
     round_ = await round_now(request)
     assert round_ is not None
-    finished = await submitted_items(request.session, round_.id)
-    left = [i for i in await work_items(request.session, member(request)) if i.key not in finished]
+    left = await open_items(request.session, member(request), round_.id)
     if left:
         done += texts.fill(texts.STILL_OPEN, count=len(left))
-    return [Reply(done, edit=True), *await next_open(request)]
+    return [Reply(done, edit=True), *await _first_of(request, round_, left)]
 
 
 def change_menu(draft: Draft) -> Reply:
@@ -819,11 +822,8 @@ async def what_is_due(session: AsyncSession, contact: Contact, today: date) -> R
     round_ = await current_round(session, today)
     if round_ is None or today > round_.due_on:
         return None
-    done = await submitted_items(session, round_.id)
-    open_items = [item for item in await work_items(session, contact) if item.key not in done]
-    if not open_items:
-        return None
-    return round_announcement(round_, open_items, texts.ROUND_RUNNING)
+    left = await open_items(session, contact, round_.id)
+    return round_announcement(round_, left, texts.ROUND_RUNNING) if left else None
 
 
 def reminder_buttons() -> Buttons:

@@ -135,6 +135,12 @@ async def item_for(
     return None
 
 
+async def open_items(session: AsyncSession, contact: Contact, round_id: int) -> list[WorkItem]:
+    """The contact's work items that nobody has submitted in the round yet, in plan order."""
+    done = await submitted_items(session, round_id)
+    return [item for item in await work_items(session, contact) if item.key not in done]
+
+
 async def latest_submitted(
     session: AsyncSession, round_id: int, measure_id: int, office_id: int
 ) -> Report | None:
