@@ -22,11 +22,14 @@ from .models import (
     SentMessage,
     StoredFile,
 )
-from .standin import DEFAULT_BOT_USERNAME, DEFAULT_TOKEN, BotApiStandIn, ChatRef
+from .standin import DEFAULT_BOT_USERNAME, DEFAULT_TOKEN, PHOTO_SIZES, BotApiStandIn, ChatRef
+from .state import DOWNLOAD_LIMIT
 
 __all__ = [
     "DEFAULT_BOT_USERNAME",
     "DEFAULT_TOKEN",
+    "DOWNLOAD_LIMIT",
+    "PHOTO_SIZES",
     "ApiError",
     "BotApiStandIn",
     "Call",

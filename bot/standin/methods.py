@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .html import HtmlParseError, parse_html, strip_markdown_v2
 from .models import ApiError, CallbackAnswer, MessageVersion, SentMessage, StoredFile, bad_request
 from .params import Params, UploadedFile
-from .state import ChatState, StandInState, scope_key
+from .state import DOWNLOAD_LIMIT, ChatState, StandInState, scope_key
 
 __all__ = ["MAX_CAPTION_LENGTH", "MAX_MESSAGE_LENGTH", "METHODS", "Handler", "method"]
 
@@ -60,6 +60,15 @@ _BUTTON_ACTIONS = (
     "pay",
 )
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+# Telegram's names of file types in "can't use file of type Document as Photo"
+_FILE_TYPE_NAMES = {
+    "photo": "Photo",
+    "document": "Document",
+    "voice": "VoiceNote",
+    "sticker": "Sticker",
+}
+# Uploads without a type of their own (PTB sends bytes as application/octet-stream)
+_DEFAULT_MIME_TYPES = {"photo": "image/jpeg", "voice": "audio/ogg"}
 
 #: lower-case method name -> implementation
 METHODS: dict[str, Handler] = {}
@@ -476,6 +485,13 @@ def _send_media(state: StandInState, p: Params, kind: str) -> JSONDict:
                 raise bad_request("wrong file identifier/HTTP URL specified")
             name = urlsplit(value).path.rsplit("/", 1)[-1] or None
             upload = (name, b"", None)
+        elif existing.kind is not None and existing.kind != kind:
+            # Telegram refuses e.g. a photo's id in sendDocument; the stand-in wants the
+            # method of the file's own kind for every kind (Telegram may be laxer for some)
+            raise bad_request(
+                f"can't use file of type {_FILE_TYPE_NAMES.get(existing.kind, existing.kind)} "
+                f"as {_FILE_TYPE_NAMES[kind]}"
+            )
     caption = p.get_str("caption") or ""
     parse_mode = p.get_str("parse_mode") or None
     plain, entities = format_text(state, caption, parse_mode, p.get_json("caption_entities"))
@@ -486,7 +502,10 @@ def _send_media(state: StandInState, p: Params, kind: str) -> JSONDict:
     # --- no errors past this point: side effects
     if existing is None:
         assert upload is not None
-        stored = state.store_file(*upload)
+        name, content, mime = upload
+        if mime is None or mime == "application/octet-stream":
+            mime = _DEFAULT_MIME_TYPES.get(kind, mime)
+        stored = state.store_file(name, content, mime, kind=kind)
     else:
         stored = existing
     return _store_sent(
@@ -506,15 +525,23 @@ def send_photo(state: StandInState, p: Params) -> JSONDict:
     return _send_media(state, p, "photo")
 
 
+@method("sendVoice")
+def send_voice(state: StandInState, p: Params) -> JSONDict:
+    return _send_media(state, p, "voice")
+
+
 @method("getFile")
 def get_file(state: StandInState, p: Params) -> JSONDict:
+    """The file's path for downloading; Telegram's error for files over 20 MiB."""
     stored = state.files.get(p.require_str("file_id"))
     if stored is None:
         raise bad_request("invalid file_id")
+    if stored.size > DOWNLOAD_LIMIT:
+        raise bad_request("file is too big")
     return {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
-        "file_size": len(stored.content),
+        "file_size": stored.size,
         "file_path": stored.file_path,
     }
 

@@ -98,17 +98,25 @@ class FakeChat:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file known to the stand-in (uploaded by the bot or sent by a person)."""
+    """A file known to the stand-in (uploaded by the bot or sent by a person).
+
+    ``kind`` is what Telegram knows it as ("photo", "document", "voice", "sticker"; None:
+    any); sending it again takes the method of that kind. ``declared_size`` pretends a
+    size without holding the bytes (a file over the 20 MB download limit in a test).
+    """
 
     file_id: str
     file_unique_id: str
     filename: str | None
     content: bytes = field(repr=False)
     mime_type: str | None = None
+    kind: str | None = None
+    declared_size: int | None = None
 
     @property
     def size(self) -> int:
-        return len(self.content)
+        """The size Telegram reports: the pretended one, else that of the content."""
+        return self.declared_size if self.declared_size is not None else len(self.content)
 
     @property
     def file_path(self) -> str:
@@ -130,14 +138,15 @@ class MessageVersion:
 class SentMessage:
     """A message sent by the bot, as recorded by the stand-in.
 
-    ``text``/``plain_text`` hold the caption for documents and photos. The object is
-    live: later edits and deletions of the message are visible on it.
+    ``text``/``plain_text`` hold the caption for documents, photos and voice notes, and
+    ``file`` what was sent (uploaded, or an existing file sent again by its id). The object
+    is live: later edits and deletions of the message are visible on it.
     """
 
     message_id: int
     chat_id: int
     date: int
-    kind: str  # "text", "document" or "photo"
+    kind: str  # "text", "document", "photo" or "voice"
     text: str | None
     plain_text: str | None
     parse_mode: str | None

@@ -17,7 +17,7 @@ from aiohttp import web
 from .methods import METHODS
 from .models import ApiError, Call
 from .params import Params, UploadedFile, normalize
-from .state import StandInState
+from .state import DOWNLOAD_LIMIT, StandInState
 
 __all__ = ["ApiServer", "Fault"]
 
@@ -209,7 +209,7 @@ class ApiServer:
         if request.match_info["token"] != self.state.token:
             return _error_response(ApiError(401, "Unauthorized"))
         stored = self.state.file_by_path(request.match_info["path"])
-        if stored is None:
+        if stored is None or stored.size > DOWNLOAD_LIMIT:  # getFile never gave its path
             return _error_response(ApiError(404, "Not Found"))
         return web.Response(
             body=stored.content, content_type=stored.mime_type or "application/octet-stream"

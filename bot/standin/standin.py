@@ -8,6 +8,7 @@ wait for it without blind sleeps (``wait_for_messages``, ``until_idle``).
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 import time
 from collections.abc import Callable
@@ -26,7 +27,13 @@ from .models import (
 from .server import ApiServer, default_fault
 from .state import CallbackQueryState, ChatState, StandInState
 
-__all__ = ["DEFAULT_BOT_USERNAME", "DEFAULT_TOKEN", "BotApiStandIn", "ChatRef"]
+__all__ = [
+    "DEFAULT_BOT_USERNAME",
+    "DEFAULT_TOKEN",
+    "PHOTO_SIZES",
+    "BotApiStandIn",
+    "ChatRef",
+]
 
 JSONDict = dict[str, Any]
 ChatRef = int | FakeChat | FakeUser
@@ -36,6 +43,9 @@ DEFAULT_TOKEN = "7000000001:AAStandInTokenForTests-0123456789abcdef"
 DEFAULT_BOT_USERNAME = "mainz_monitoring_bot"
 DEFAULT_BOT_FIRST_NAME = "Integrationsmonitoring"
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
+# The sizes of a photo a person sends, smallest first, as Telegram lists them.
+PHOTO_SIZES = ((90, 68), (320, 240), (800, 600))
+_JPEG_START = b"\xff\xd8\xff\xe0"
 
 
 def _chat_id(chat: ChatRef) -> int:
@@ -181,7 +191,7 @@ class BotApiStandIn:
         return state.enqueue_update("message", message)
 
     def _fake_file_id(self, kind: str) -> tuple[str, str]:
-        stored = self.state.store_file(f"{kind}.bin", b"stand-in " + kind.encode(), None)
+        stored = self.state.store_file(f"{kind}.bin", b"stand-in " + kind.encode(), None, kind=kind)
         return stored.file_id, stored.file_unique_id
 
     async def send_text(
@@ -207,23 +217,40 @@ class BotApiStandIn:
         return update_id
 
     async def send_photo(
-        self, user: FakeUser, chat: FakeChat | None = None, *, caption: str | None = None
+        self,
+        user: FakeUser,
+        chat: FakeChat | None = None,
+        *,
+        caption: str | None = None,
+        content: bytes | None = None,
     ) -> int:
-        file_id, unique_id = self._fake_file_id("photo")
-        content: JSONDict = {
-            "photo": [
-                {"file_id": file_id, "file_unique_id": unique_id, "width": 90, "height": 90},
+        """The person sends a photo; returns the update_id.
+
+        Like Telegram the message lists the photo in several sizes, smallest first; each
+        is a file of its own that the bot can fetch (getFile + base_file_url), the largest
+        with ``content``. :meth:`update` shows the ids.
+        """
+        largest = content if content is not None else _JPEG_START + b" stand-in photo"
+        sizes = []
+        for width, height in PHOTO_SIZES:
+            last = (width, height) == PHOTO_SIZES[-1]
+            data = largest if last else _JPEG_START + f" stand-in {width}x{height}".encode()
+            stored = self.state.store_file(
+                f"photo_{width}x{height}.jpg", data, "image/jpeg", kind="photo"
+            )
+            sizes.append(
                 {
-                    "file_id": file_id + "-l",
-                    "file_unique_id": unique_id + "l",
-                    "width": 800,
-                    "height": 600,
-                },
-            ]
-        }
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "file_size": stored.size,
+                    "width": width,
+                    "height": height,
+                }
+            )
+        message: JSONDict = {"photo": sizes}
         if caption is not None:
-            content["caption"] = caption
-        update_id = self._incoming(user, chat, content)
+            message["caption"] = caption
+        update_id = self._incoming(user, chat, message)
         await asyncio.sleep(0)
         return update_id
 
@@ -248,18 +275,35 @@ class BotApiStandIn:
         return update_id
 
     async def send_voice(
-        self, user: FakeUser, chat: FakeChat | None = None, *, duration: int = 3
+        self,
+        user: FakeUser,
+        chat: FakeChat | None = None,
+        *,
+        duration: int = 3,
+        content: bytes = b"OggS stand-in voice",
+        file_size: int | None = None,
+        caption: str | None = None,
     ) -> int:
-        file_id, unique_id = self._fake_file_id("voice")
-        content: JSONDict = {
+        """The person sends a voice note; the bot can fetch it (getFile + base_file_url).
+
+        ``file_size`` pretends another size than that of ``content``, e.g. one over the
+        20 MB that getFile allows.
+        """
+        stored = self.state.store_file(
+            "voice.ogg", content, "audio/ogg", kind="voice", size=file_size
+        )
+        message: JSONDict = {
             "voice": {
-                "file_id": file_id,
-                "file_unique_id": unique_id,
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
                 "duration": duration,
                 "mime_type": "audio/ogg",
+                "file_size": stored.size,
             }
         }
-        update_id = self._incoming(user, chat, content)
+        if caption is not None:
+            message["caption"] = caption
+        update_id = self._incoming(user, chat, message)
         await asyncio.sleep(0)
         return update_id
 
@@ -268,22 +312,31 @@ class BotApiStandIn:
         user: FakeUser,
         chat: FakeChat | None = None,
         *,
-        filename: str = "dokument.pdf",
+        filename: str | None = "dokument.pdf",
         content: bytes = b"%PDF-1.4 stand-in\n",
-        mime_type: str = "application/pdf",
+        mime_type: str | None = "application/pdf",
         caption: str | None = None,
+        file_size: int | None = None,
     ) -> int:
-        """The person sends a file; the bot can fetch it via getFile + base_file_url."""
-        stored = self.state.store_file(filename, content, mime_type)
-        message: JSONDict = {
-            "document": {
-                "file_id": stored.file_id,
-                "file_unique_id": stored.file_unique_id,
-                "file_name": filename,
-                "mime_type": mime_type,
-                "file_size": len(content),
-            }
+        """The person sends a file; the bot can fetch it via getFile + base_file_url.
+
+        ``file_size`` pretends another size than that of ``content``: over 20 MB, getFile
+        answers "Bad Request: file is too big" as Telegram does, without 20 MB in memory.
+        ``filename`` or ``mime_type`` None leave the field out (as some apps do).
+        """
+        stored = self.state.store_file(
+            filename, content, mime_type, kind="document", size=file_size
+        )
+        document: JSONDict = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
         }
+        if filename is not None:
+            document["file_name"] = filename
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        message: JSONDict = {"document": document}
         if caption is not None:
             message["caption"] = caption
         update_id = self._incoming(user, chat, message)
@@ -470,7 +523,18 @@ class BotApiStandIn:
         return dict(chat.menu_button) if chat and chat.menu_button else None
 
     def file(self, file_id: str) -> StoredFile | None:
+        """A file by its id: sent by a person or by the bot (``SentMessage.file`` too)."""
         return self.state.files.get(file_id)
+
+    def update(self, update_id: int) -> JSONDict:
+        """The update queued for ``update_id`` as the bot receives it (a deep copy).
+
+        E.g. the ids of a photo's sizes: ``update(u)["message"]["photo"][-1]["file_id"]``.
+        """
+        update = self.state.all_updates.get(update_id)
+        if update is None:
+            raise KeyError(f"no update with id {update_id} was ever queued")
+        return copy.deepcopy(update)
 
     # ------------------------------------------------------------- waiting
     async def wait_for_messages(

@@ -20,9 +20,27 @@ from .models import (
     bad_request,
 )
 
-__all__ = ["CallbackQueryState", "ChatState", "PendingUpdate", "Signal", "StandInState"]
+__all__ = [
+    "DOWNLOAD_LIMIT",
+    "CallbackQueryState",
+    "ChatState",
+    "PendingUpdate",
+    "Signal",
+    "StandInState",
+]
 
 JSONDict = dict[str, Any]
+
+# Telegram gives bots files up to 20 MiB through getFile (telegram-bot-api, Client.h:
+# MAX_DOWNLOAD_FILE_SIZE = 20 << 20); a bigger one is "Bad Request: file is too big".
+DOWNLOAD_LIMIT = 20 << 20
+# How Telegram's file ids begin, by kind (cosmetic; nothing parses them).
+_FILE_ID_PREFIXES = {
+    "photo": "AgACAgIAAxkBAAI",
+    "document": "BQACAgIAAxkBAAI",
+    "voice": "AwACAgIAAxkBAAI",
+    "sticker": "CAACAgIAAxkBAAI",
+}
 
 
 class Signal:
@@ -283,14 +301,26 @@ class StandInState:
         return sum(1 for update in self.pending if not update.delivered)
 
     # ---------------------------------------------------------------- files
-    def store_file(self, filename: str | None, content: bytes, mime_type: str | None) -> StoredFile:
+    def store_file(
+        self,
+        filename: str | None,
+        content: bytes,
+        mime_type: str | None,
+        *,
+        kind: str | None = None,
+        size: int | None = None,
+    ) -> StoredFile:
+        """Keep a file; ``size`` pretends a size other than that of ``content``."""
         number = next(self._file_ids)
+        prefix = _FILE_ID_PREFIXES.get(kind or "", _FILE_ID_PREFIXES["document"])
         stored = StoredFile(
-            file_id=f"BQACAgIAAxkBAAI{number:08d}standin",
+            file_id=f"{prefix}{number:08d}standin",
             file_unique_id=f"AgAD{number:08d}",
             filename=filename,
             content=content,
             mime_type=mime_type,
+            kind=kind,
+            declared_size=size,
         )
         self.files[stored.file_id] = stored
         return stored
@@ -324,7 +354,7 @@ class StandInState:
             file_info: JSONDict = {
                 "file_id": sent.file.file_id,
                 "file_unique_id": sent.file.file_unique_id,
-                "file_size": len(sent.file.content),
+                "file_size": sent.file.size,
             }
             if sent.kind == "document":
                 if sent.file.filename:
@@ -332,6 +362,11 @@ class StandInState:
                 if sent.file.mime_type:
                     file_info["mime_type"] = sent.file.mime_type
                 data["document"] = file_info
+            elif sent.kind == "voice":
+                duration = sent.params.get("duration")
+                file_info["duration"] = duration if isinstance(duration, int) else 1
+                file_info["mime_type"] = sent.file.mime_type or "audio/ogg"
+                data["voice"] = file_info
             else:
                 data["photo"] = [{**file_info, "width": 800, "height": 600}]
         if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
