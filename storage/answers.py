@@ -42,7 +42,8 @@ class Answer(NamedTuple):
     target: str | None
     status: Status | None
     note: str | None  # what happened ("" skipped)
-    obstacle: Obstacle | None
+    obstacles: tuple[Obstacle, ...]  # in the enum's order; () when none named or not asked
+    obstacle_note: str | None  # a few words for "Sonstiges" (None: not given)
     support_requested: bool
     support_note: str | None
     carried_over: bool  # "Unverändert": taken over from the previous round

@@ -43,10 +43,27 @@ from storage.models import (
     Status,
     TargetAnswer,
     as_utc,
+    split_obstacles,
 )
 
 STATUSES = {status.value: status for status in Status}
-OBSTACLES = {obstacle.value: obstacle for obstacle in Obstacle}
+
+
+class _ObstacleSets(dict[str | None, tuple[Obstacle, ...]]):
+    """Stored obstacles (``staff,other``) → their tuple, parsed once per distinct value.
+
+    There are at most a few dozen distinct values, but millions of rows: a row then costs
+    one look-up, and answers naming the same obstacles share one tuple.
+    """
+
+    def __missing__(self, stored: str | None) -> tuple[Obstacle, ...]:
+        parsed = split_obstacles(stored) if stored else ()
+        if len(self) < 1024:  # values from a newer version could be anything: stay small
+            self[stored] = parsed
+        return parsed
+
+
+OBSTACLE_SETS = _ObstacleSets()
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
         names.offices,
         names.contacts,
     )
-    targets, statuses, obstacles = names.targets, STATUSES, OBSTACLES
+    targets, statuses, obstacle_sets = names.targets, STATUSES, OBSTACLE_SETS
     make = tuple.__new__  # Answer(...) without its Python-level __new__: there are millions
     for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, indicator_note in versions:  # fmt: skip
         head = (
@@ -91,11 +108,11 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
         )
         if at == count or rows[at][0] != report_id:
             found.append(
-                make(Answer, (*head, None, None, None, None, None, None, False, None, False))
+                make(Answer, (*head, None, None, None, None, None, (), None, False, None, False))
             )
             continue
         while at < count and rows[at][0] == report_id:
-            _, target_id, status, carried_over, note, obstacle, support, support_note = rows[at]
+            _, target_id, status, carried_over, note, obstacles, obstacle_note, support, support_note = rows[at]  # fmt: skip
             at += 1
             terms, target = targets[target_id]
             found.append(
@@ -108,7 +125,8 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
                         target,
                         statuses.get(status),
                         note,
-                        obstacles.get(obstacle),
+                        obstacle_sets[obstacles],
+                        obstacle_note,
                         bool(support),
                         support_note,
                         bool(carried_over),
@@ -152,7 +170,8 @@ _ANSWER_COLUMNS = (  # as assemble() unpacks them
     type_coerce(TargetAnswer.status, String),
     type_coerce(TargetAnswer.carried_over, Integer),
     TargetAnswer.note,
-    type_coerce(TargetAnswer.obstacle, String),
+    type_coerce(TargetAnswer.obstacles, String),  # parsed by OBSTACLE_SETS
+    TargetAnswer.obstacle_note,
     type_coerce(TargetAnswer.support_requested, Integer),
     TargetAnswer.support_note,
 )

@@ -103,6 +103,35 @@ class Obstacle(StrEnum):
     OTHER = "other"
 
 
+class ObstacleSet(TypeDecorator[tuple[Obstacle, ...]]):
+    """Several obstacles in one column, e.g. ``staff,other``, in the order of :class:`Obstacle`.
+
+    ``None`` is "not answered yet"; the empty tuple (stored as ``''``) is "none named".
+    """
+
+    impl = String(120)
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Obstacle, ...] | None, dialect: object) -> str | None:
+        return None if value is None else join_obstacles(value)
+
+    def process_result_value(
+        self, value: str | None, dialect: object
+    ) -> tuple[Obstacle, ...] | None:
+        return None if value is None else split_obstacles(value)
+
+
+def join_obstacles(obstacles: tuple[Obstacle, ...] | frozenset[Obstacle]) -> str:
+    """The stored form: values in the enum's order, comma-separated, each once."""
+    return ",".join(o.value for o in Obstacle if o in obstacles)
+
+
+def split_obstacles(stored: str) -> tuple[Obstacle, ...]:
+    """The obstacles of a stored value; unknown values (from a newer version) are left out."""
+    values = set(stored.split(","))
+    return tuple(o for o in Obstacle if o.value in values)
+
+
 def _enum(enum: type[StrEnum], name: str) -> Enum:
     # Stored as plain strings with a CHECK-free VARCHAR so new values need no type migration.
     return Enum(
@@ -317,6 +346,9 @@ class Report(Base):
     # The key of the question being changed ("Ändern", /zurueck): asked with its answer
     # kept until a new one is given.
     editing: Mapped[str | None] = mapped_column(String(20))
+    # The message that asks the draft's current question, so that it can be collapsed into
+    # one line when the answer comes as typed text or a file rather than by its buttons.
+    question_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
     answers: Mapped[list[TargetAnswer]] = relationship(
         back_populates="report", cascade="all, delete-orphan"
@@ -335,12 +367,48 @@ class TargetAnswer(Base):
     status: Mapped[Status | None] = mapped_column(_enum(Status, "status"))
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column("progress_note", Text)  # what happened
-    obstacle: Mapped[Obstacle | None] = mapped_column(_enum(Obstacle, "obstacle"))
+    obstacles: Mapped[tuple[Obstacle, ...] | None] = mapped_column(ObstacleSet)
+    obstacle_note: Mapped[str | None] = mapped_column(Text)  # a few words for "Sonstiges"
     support_requested: Mapped[bool | None] = mapped_column(Boolean)
     support_note: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="answers")
+
+
+class EvidenceKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VOICE = "voice"
+
+
+class Evidence(Base):
+    """A file sent as evidence while reporting: a photo, a document or a voice note.
+
+    It belongs to the measure, office and round of the draft it was sent to (``report_id``)
+    and counts once that report is submitted. Telegram's ids let the bot send it again;
+    ``stored_path`` (relative to DATA_DIR) is the downloaded copy, so that evidence outlives
+    the chat; it is empty where downloading is off or failed.
+    """
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    question: Mapped[str] = mapped_column(String(20))  # the key of the question it was sent at
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind"))
+    file_id: Mapped[str] = mapped_column(String(200))
+    file_unique_id: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    caption: Mapped[str | None] = mapped_column(Text)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_path: Mapped[str | None] = mapped_column(String(500))
 
 
 class ProcessedUpdate(Base):

@@ -233,7 +233,8 @@ async def start_draft(
                 status=old.status if old else None,
                 carried_over=old.carried_over if old else False,
                 note=old.note if old else None,
-                obstacle=old.obstacle if old else None,
+                obstacles=old.obstacles if old else None,
+                obstacle_note=old.obstacle_note if old else None,
                 support_requested=old.support_requested if old else None,
                 support_note=old.support_note if old else None,
                 answered_at=now,
@@ -325,3 +326,12 @@ async def _opens_on(session: AsyncSession, round_id: int) -> date:
     )
     assert opens_on is not None
     return opens_on
+
+
+async def remember_question_message(session: AsyncSession, report_id: int, message_id: int) -> None:
+    """Note the message that asks a draft's current question (see Report.question_message_id)."""
+    await session.execute(
+        update(Report)
+        .where(Report.id == report_id, Report.submitted_at.is_(None))
+        .values(question_message_id=message_id)
+    )

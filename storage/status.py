@@ -162,7 +162,8 @@ _ANSWER_COLUMNS = (  # as _latest_reports unpacks them
     HorizonTarget.target,
     TargetAnswer.status,
     TargetAnswer.note,
-    TargetAnswer.obstacle,
+    TargetAnswer.obstacles,
+    TargetAnswer.obstacle_note,
     TargetAnswer.support_requested,
     TargetAnswer.support_note,
     TargetAnswer.carried_over,
@@ -265,7 +266,7 @@ async def _latest_reports(
             found.in_round[measure_id].add(office)
         if indicator_note:
             found.notes[measure_id].append((office, indicator_note))
-        for _, target_id, terms, target, status, note, obstacle, support, support_note, carried_over in answers[report_id]:  # fmt: skip
+        for _, target_id, terms, target, status, note, obstacles, obstacle_note, support, support_note, carried_over in answers[report_id]:  # fmt: skip
             found.by_target[target_id].append(
                 Answer(
                     report_id,
@@ -282,7 +283,8 @@ async def _latest_reports(
                     target,
                     status,
                     note,
-                    obstacle,
+                    obstacles or (),
+                    obstacle_note,
                     bool(support),
                     support_note,
                     bool(carried_over),

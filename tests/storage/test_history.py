@@ -61,7 +61,8 @@ async def report(
         answer.status = status
         answer.note = f"{code} {status.value}"
     if statuses and statuses[0] is Status.AT_RISK:
-        draft.answers[0].obstacle = Obstacle.FUNDING
+        draft.answers[0].obstacles = (Obstacle.OTHER, Obstacle.FUNDING)  # stored in enum order
+        draft.answers[0].obstacle_note = "Raum fehlt"
         draft.answers[0].support_requested = True
         draft.answers[0].support_note = "Bitte Mittel prüfen"
         draft.indicator_note = "3 Kitas beteiligt"
@@ -106,12 +107,12 @@ async def test_history_in_plan_order_with_versions_and_without_drafts(
     targets = [h.target for h in {m.code: m for m in mainz.measures()}["I.2.1"].horizons]
     at_risk = batches[1][0]
     said = [
-        (a.terms, a.target, a.status, a.note, a.obstacle, a.support_requested, a.support_note, a.carried_over)
+        (a.terms, a.target, a.status, a.note, a.obstacles, a.obstacle_note, a.support_requested, a.support_note, a.carried_over)
         for a in at_risk
     ]  # fmt: skip
     assert said == [
-        ("kurz", targets[0], Status.AT_RISK, "I.2.1 at_risk", Obstacle.FUNDING, True, "Bitte Mittel prüfen", False),
-        ("lang", targets[1], Status.ON_TRACK, "I.2.1 on_track", None, False, None, False),
+        ("kurz", targets[0], Status.AT_RISK, "I.2.1 at_risk", (Obstacle.FUNDING, Obstacle.OTHER), "Raum fehlt", True, "Bitte Mittel prüfen", False),
+        ("lang", targets[1], Status.ON_TRACK, "I.2.1 on_track", (), None, False, None, False),  # not asked
     ]  # fmt: skip
     for answer in at_risk:  # each answer carries its version's facts
         assert (answer.round_opens_on, answer.measure_code, answer.office, answer.version) == (
@@ -150,20 +151,48 @@ NAIVE = datetime(2026, 10, 3, 10, 0)  # as SQLite gives it: UTC without the zone
 def test_assemble_types_names_and_versions_without_answers() -> None:
     versions = [(100, 1, 5, 1, 1, NAIVE, 7, None), (101, 1, 5, 1, 2, NAIVE, 99, "ohne Ziele")]
     rows = [
-        (100, 21, "delayed", 1, "n", "funding", 1, "s"),
-        (100, 22, None, 0, None, None, None, None),
+        (100, 21, "delayed", 1, "n", "funding", None, 1, "s"),
+        (100, 22, None, 0, None, None, None, None, None),
     ]
     first, second, empty = assemble(versions, rows, NAMES)
     assert first == Answer(
         100, 1, date(2026, 10, 1), "V.1.1", "Sozialamt", 1, NAIVE.replace(tzinfo=UTC), "Bea",
-        None, 21, "kurz", "Zehn Lotsen.", Status.DELAYED, "n", Obstacle.FUNDING, True, "s", True,
+        None, 21, "kurz", "Zehn Lotsen.", Status.DELAYED, "n", (Obstacle.FUNDING,), None, True,
+        "s", True,
     )  # fmt: skip
     assert (second.target_id, second.status, second.support_requested) == (22, None, False)
+    assert (second.obstacles, second.obstacle_note) == ((), None)  # not answered
     assert empty.author is None  # account removed since
     assert (empty.target_id, empty.terms, empty.indicator_note) == (None, None, "ohne Ziele")
+    assert (empty.obstacles, empty.obstacle_note) == ((), None)
+
+
+@pytest.mark.parametrize(
+    ("stored", "obstacles"),
+    [
+        (None, ()),  # not answered
+        ("", ()),  # none named
+        ("funding", (Obstacle.FUNDING,)),
+        ("staff,other", (Obstacle.STAFF, Obstacle.OTHER)),
+        ("other,staff,staff", (Obstacle.STAFF, Obstacle.OTHER)),  # the enum's order, once each
+        ("staff,teleport", (Obstacle.STAFF,)),  # a value of a newer version is left out
+    ],
+)
+def test_assemble_reads_several_obstacles_and_their_note(
+    stored: str | None, obstacles: tuple[Obstacle, ...]
+) -> None:
+    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None)]
+    rows = [
+        (100, 21, "delayed", 0, None, stored, "Raum fehlt", 0, None),
+        (100, 22, "at_risk", 0, None, stored, None, 0, None),
+    ]
+    first, second = assemble(versions, rows, NAMES)
+    assert (first.obstacles, first.obstacle_note) == (obstacles, "Raum fehlt")
+    assert (second.obstacles, second.obstacle_note) == (obstacles, None)
+    assert first.obstacles is second.obstacles  # parsed once, shared by the rows
 
 
 def test_answers_out_of_step_with_their_versions_are_a_bug() -> None:
     versions = [(100, 1, 5, 1, 1, NAIVE, 7, None)]
     with pytest.raises(RuntimeError, match="out of step"):
-        assemble(versions, [(101, 21, "delayed", 0, None, None, 0, None)], NAMES)
+        assemble(versions, [(101, 21, "delayed", 0, None, None, None, 0, None)], NAMES)

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
+from storage.history import measure_history
 from storage.migrate import current_revision, head_revision, upgrade
-from storage.models import Base, Contact, Role
+from storage.models import Base, Contact, Obstacle, Role, TargetAnswer
 from storage.setup import init_database
 
 
@@ -89,3 +90,47 @@ async def test_upgrade_from_first_schema_keeps_reports(engine: AsyncEngine) -> N
             )
         ).all()
     assert [tuple(row) for row in latest] == [(1, 1, 1)]
+
+
+async def database_at_0007_with_answers(engine: AsyncEngine) -> None:
+    """Revision 0007 with a submitted report whose three answers name one obstacle or none."""
+    await upgrade(engine, "0007")
+    statements = [
+        "INSERT INTO fields (id, numeral, position, title, summary, retired) VALUES (1, 'I', 0, 'F', 'S', false)",
+        "INSERT INTO goals (id, code, field_id, position, title, retired) VALUES (1, 'I.1', 1, 0, 'Z', false)",
+        "INSERT INTO measures (id, code, goal_id, position, title, indicator, retired) VALUES (1, 'I.1.1', 1, 0, 'M', 'E', false)",
+        "INSERT INTO offices (id, name, position, retired) VALUES (1, 'Amt', 0, false)",
+        "INSERT INTO horizon_targets (id, measure_id, terms, position, target, retired) VALUES "
+        "(1, 1, 'kurz', 0, 'A', false), (2, 1, 'mittel', 1, 'B', false), (3, 1, 'lang', 2, 'C', false)",
+        "INSERT INTO rounds (id, opens_on, due_on, created_at) VALUES (1, :d, :d, :t)",
+        "INSERT INTO reports (id, round_id, measure_id, office_id, version, created_at, updated_at, submitted_at) "
+        "VALUES (1, 1, 1, 1, 1, :t, :t, :t)",
+        "INSERT INTO target_answers (id, report_id, horizon_target_id, status, carried_over, obstacle, support_requested, answered_at) "
+        "VALUES (1, 1, 1, 'at_risk', false, 'funding', true, :t), (2, 1, 2, 'on_track', false, NULL, false, :t), "
+        "(3, 1, 3, 'delayed', false, 'other', false, :t)",
+    ]  # fmt: skip
+    values = {"d": date(2026, 1, 1), "t": datetime(2026, 1, 3, tzinfo=UTC)}
+    async with engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement), values)
+
+
+async def test_upgrade_carries_the_single_obstacle_over(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await database_at_0007_with_answers(engine)
+    await upgrade(engine)
+    assert await current_revision(engine) == head_revision()
+    async with engine.connect() as connection:
+        stored = (
+            await connection.execute(
+                text("SELECT obstacles, obstacle_note FROM target_answers ORDER BY id")
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [("funding", None), (None, None), ("other", None)]
+    async with sessions() as session:
+        answers = list(await session.scalars(select(TargetAnswer).order_by(TargetAnswer.id)))
+        assert [a.obstacles for a in answers] == [(Obstacle.FUNDING,), None, (Obstacle.OTHER,)]
+        assert [a.obstacle_note for a in answers] == [None, None, None]
+        history = await measure_history(session, 1)  # the read model: () for none
+    assert [a.obstacles for a in history] == [(Obstacle.FUNDING,), (), (Obstacle.OTHER,)]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
-from storage.models import Office, Role, Status
+from storage.models import Obstacle, Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import (
     Cadence,
@@ -24,6 +24,7 @@ from storage.reporting import (
     work_items,
 )
 from storage.setup import init_database
+from storage.status import load_snapshot
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -117,3 +118,42 @@ async def test_round_work_list_draft_and_versions(
         )
         assert previous.opens_on == date(2026, 10, 1)
         assert [a.status for a in previous.answers.values()] == [Status.ON_TRACK, None]
+
+
+async def test_several_obstacles_are_read_and_copied_into_a_correction(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
+) -> None:
+    """Obstacles and the words for "Sonstiges" reach the current state and the next draft."""
+    await prepare(engine, sessions, mainz)
+    async with sessions() as session, session.begin():
+        october, _ = await open_round(
+            session, today=date(2026, 10, 1), cadence=Cadence.MONTHLY, now=NOW
+        )
+        contact = await contact_by_telegram_id(session, 1)
+        assert contact is not None
+        item = (await work_items(session, contact))[0]
+        draft = await start_draft(session, october, item, contact, NOW)
+        first, second = draft.answers
+        first.status, second.status = Status.AT_RISK, Status.DELAYED
+        first.obstacles = (Obstacle.OTHER, Obstacle.STAFF, Obstacle.FUNDING)
+        first.obstacle_note = "Raum fehlt"
+        second.obstacles = ()  # asked, none named
+        await submit(session, draft, NOW)
+
+    async with sessions() as session, session.begin():
+        measure = (await load_snapshot(session, date(2026, 10, 20))).find_measure("III.1.1")
+        assert measure is not None
+        said = [(r.obstacles, r.obstacle_note) for t in measure.targets for r in t.reports]
+        assert said == [
+            ((Obstacle.STAFF, Obstacle.FUNDING, Obstacle.OTHER), "Raum fehlt"),
+            ((), None),
+        ]
+        contact = await contact_by_telegram_id(session, 1)
+        assert contact is not None
+        item = (await work_items(session, contact))[0]
+        correction = await start_draft(session, october, item, contact, NOW + timedelta(hours=1))
+        copied = [(a.obstacles, a.obstacle_note) for a in correction.answers]
+        assert copied == [
+            ((Obstacle.STAFF, Obstacle.FUNDING, Obstacle.OTHER), "Raum fehlt"),
+            ((), None),  # "none named" stays apart from "not answered" (None)
+        ]
