@@ -30,6 +30,7 @@ from conversations.people import invite
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
+from storage.evidence import evidence_by_code_and_office
 from storage.history import StoredHistory, shared_database_url
 from storage.models import Office
 from storage.people import OfficeLookup, find_office
@@ -333,11 +334,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             snapshot = await load_snapshot(session, today)
             url = shared_database_url(session, settings.effective_database_url)
             history = await StoredHistory.load(session, url)
+            evidence = await evidence_by_code_and_office(session)
+            zone = settings.zone
             with _replacing(paths) as files:
                 if args.format == "xlsx":
-                    await export.write_xlsx(files[0], snapshot, history, settings.zone)
+                    await export.write_xlsx(files[0], snapshot, history, zone, evidence=evidence)
                 else:
-                    await export.write_csv(files[0], files[1], snapshot, history, settings.zone)
+                    await export.write_csv(files[0], files[1], snapshot, history, zone, evidence)
         for path in paths:
             print(texts.EXPORT_WRITTEN.format(path=path), file=out)
         return EXIT_OK

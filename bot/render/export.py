@@ -17,12 +17,14 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from bot.render import texts, xlsx
+from bot.render.evidence import evidence_cell
 from bot.render.export_values import (
     Cell,
     Row,
@@ -35,7 +37,7 @@ from bot.render.export_values import (
     horizon_text,
     local_naive,
     neutralise,
-    obstacle_label,
+    obstacles_cell,
     safe,
     status_word,
     terms_text,
@@ -43,6 +45,7 @@ from bot.render.export_values import (
 )
 from bot.render.history_sheet import BULK_GC_THRESHOLD, HistoryCells, known_names, rendered_rounds
 from storage.answers import Answer
+from storage.evidence import EvidenceItem
 from storage.history import History, batches_in
 from storage.status import FieldState, Snapshot
 
@@ -50,7 +53,10 @@ SHEET_NAME_LIMIT = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SHEET_ILLEGAL = re.compile(r"[\x00-\x1f]")
 CSV_DELIMITER = ";"
-CURRENT_WIDTHS = (9, 45, 22, 14, 45, 15, 14, 30, 13, 45, 20, 12, 35, 35)
+CURRENT_WIDTHS = (9, 45, 22, 14, 45, 15, 14, 30, 13, 45, 20, 12, 35, 35, 35)
+# Files sent as evidence, by (measure code, office); see storage.evidence.
+Evidence = Mapping[tuple[str, str], Sequence[EvidenceItem]]
+NO_EVIDENCE: Evidence = MappingProxyType({})
 HISTORY_WIDTHS = (12, 9, 30, 8, 17, 20, 22, 45, 15, 12, 45, 20, 12, 35, 35)
 
 assert len(CURRENT_WIDTHS) == len(texts.EXPORT_CURRENT_COLUMNS)
@@ -60,8 +66,10 @@ assert len(HISTORY_WIDTHS) == len(texts.EXPORT_HISTORY_COLUMNS)
 # --- rows ------------------------------------------------------------------------------------
 
 
-def current_rows(field: FieldState, zone: ZoneInfo) -> list[Row]:
+def current_rows(field: FieldState, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE) -> list[Row]:
     """The current state of one field: a row per horizon target and reporting office.
+
+    The last column lists the files the office sent as evidence for the measure.
 
     Columns as :data:`texts.EXPORT_CURRENT_COLUMNS`. A target nobody has reported on yet
     gets one row with the status "ohne Bericht" and no office or date.
@@ -78,7 +86,7 @@ def current_rows(field: FieldState, zone: ZoneInfo) -> list[Row]:
                 target.target,
             )
             if not target.reports:
-                rows.append(safe((*head, texts.NO_REPORT, *([None] * 8))))
+                rows.append(safe((*head, texts.NO_REPORT, *([None] * 9))))
             for report in target.reports:
                 rows.append(
                     safe(
@@ -89,10 +97,11 @@ def current_rows(field: FieldState, zone: ZoneInfo) -> list[Row]:
                             report.office,
                             texts.CURRENT_YES if measure.is_current(report) else texts.CURRENT_NO,
                             free_text(report.note),
-                            obstacle_label(report.obstacle),
+                            obstacles_cell(report.obstacles, report.obstacle_note),
                             yes_no(report.support_requested),
                             free_text(report.support_note),
                             free_text(indicator_notes.get(report.office)),
+                            evidence_cell(evidence.get((measure.code, report.office), ()), zone),
                         )
                     )
                 )
@@ -124,7 +133,7 @@ def history_rows(answers: Iterable[Answer], zone: ZoneInfo) -> Iterator[Row]:
                 *answer_target((answer.terms, answer.target)),
                 *answer_state((answer.status, answer.carried_over)),
                 free_text(answer.note),
-                *answer_support((answer.obstacle, answer.support_requested)),
+                *answer_support((answer.obstacles, answer.obstacle_note, answer.support_requested)),
                 free_text(answer.support_note),
                 indicator_note,
             )
@@ -191,6 +200,7 @@ async def write_xlsx(
     history: History,
     zone: ZoneInfo,
     rows_per_sheet: int = xlsx.SHEET_ROWS - 1,
+    evidence: Evidence = NO_EVIDENCE,
 ) -> None:
     """Write the workbook to ``target``: a sheet per field of action, then the history.
 
@@ -204,7 +214,7 @@ async def write_xlsx(
             for field in snapshot.fields:
                 title = sheet_name(field_label(field), taken)
                 sheet = book.add_sheet(title, texts.EXPORT_CURRENT_COLUMNS, CURRENT_WIDTHS)
-                for row in current_rows(field, zone):
+                for row in current_rows(field, zone, evidence):
                     sheet.append(row)
                 await sheet.close()
             await _write_history(book, history, zone, rows_per_sheet)
@@ -236,10 +246,12 @@ async def _write_history(
     await sheet.close()
 
 
-async def build_xlsx(snapshot: Snapshot, history: History, zone: ZoneInfo) -> bytes:
+async def build_xlsx(
+    snapshot: Snapshot, history: History, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
+) -> bytes:
     """The workbook of :func:`write_xlsx` as bytes (for sending it as a document)."""
     buffer = io.BytesIO()
-    await write_xlsx(buffer, snapshot, history, zone)
+    await write_xlsx(buffer, snapshot, history, zone, evidence=evidence)
     return buffer.getvalue()
 
 
@@ -267,6 +279,7 @@ async def write_csv(
     snapshot: Snapshot,
     history: History,
     zone: ZoneInfo,
+    evidence: Evidence = NO_EVIDENCE,
 ) -> None:
     """The current state of all fields (first column: the field) and the history as CSV."""
     text = _csv_text(current_target)
@@ -274,7 +287,7 @@ async def write_csv(
     writer.writerow((texts.EXPORT_FIELD_COLUMN, *texts.EXPORT_CURRENT_COLUMNS))
     for field in snapshot.fields:
         label = neutralise(field_label(field))
-        for row in current_rows(field, zone):
+        for row in current_rows(field, zone, evidence):
             writer.writerow((label, *map(_csv_value, row)))
     text.flush()
     text.detach()  # leave the target open for the caller
@@ -290,8 +303,10 @@ async def write_csv(
     text.detach()
 
 
-async def build_csv(snapshot: Snapshot, history: History, zone: ZoneInfo) -> tuple[bytes, bytes]:
+async def build_csv(
+    snapshot: Snapshot, history: History, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
+) -> tuple[bytes, bytes]:
     """The two CSV files of :func:`write_csv` as bytes: (current state, history)."""
     current, past = io.BytesIO(), io.BytesIO()
-    await write_csv(current, past, snapshot, history, zone)
+    await write_csv(current, past, snapshot, history, zone, evidence)
     return current.getvalue(), past.getvalue()

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import texts
-from bot.render.formatting import horizon_label
+from bot.render.formatting import horizon_label, obstacles_text
 from storage.models import Obstacle, Status
 from storage.status import FieldState
 
@@ -47,8 +47,9 @@ def status_word(status: Status | None) -> str | None:
     return texts.STATUS_WORDS[status.value] if status is not None else None
 
 
-def obstacle_label(obstacle: Obstacle | None) -> str | None:
-    return texts.OBSTACLE_LABELS[obstacle.value] if obstacle is not None else None
+def obstacles_cell(obstacles: tuple[Obstacle, ...], note: str | None) -> str | None:
+    """'Personal, Sonstiges: Raum fehlt', or None (an empty cell) when none were named."""
+    return obstacles_text(obstacles, note) or None
 
 
 def yes_no(flag: bool) -> str:
@@ -93,7 +94,7 @@ def answer_state(key: tuple[Status | None, bool]) -> Row:
     return (status_word(status), yes_no(carried_over))
 
 
-def answer_support(key: tuple[Obstacle | None, bool]) -> Row:
-    """(obstacle, support requested) → obstacle, support requested."""
-    obstacle, support_requested = key
-    return (obstacle_label(obstacle), yes_no(support_requested))
+def answer_support(key: tuple[tuple[Obstacle, ...], str | None, bool]) -> Row:
+    """(obstacles, words for "Sonstiges", support requested) → obstacles, support requested."""
+    obstacles, obstacle_note, support_requested = key
+    return (obstacles_cell(obstacles, obstacle_note), yes_no(support_requested))

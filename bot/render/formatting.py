@@ -1,14 +1,17 @@
-"""Pure helpers for Telegram text: escaping and splitting below the message limit."""
+"""Pure helpers for text: labels for people, escaping and splitting below the message limit."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from html import escape, unescape
 from itertools import accumulate
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
+
+from bot.render import texts
+from storage.models import Obstacle
 
 MESSAGE_LIMIT = 4096
 
@@ -31,6 +34,28 @@ def horizon_label(labels: Sequence[str]) -> str:
         return labels[0]
     stems = [label.removesuffix("fristig") + "-" for label in labels[:-1]]
     return " und ".join([", ".join(stems), labels[-1].lower()])
+
+
+def obstacles_text(obstacles: Collection[Obstacle], note: str | None = None) -> str:
+    """The obstacles named, for people: 'Personal, Finanzierung'; '' when none.
+
+    In the order of :class:`~storage.models.Obstacle`, "Sonstiges" last. The few words
+    typed for it (``note``) follow its label, on one line: 'Personal, Sonstiges: Raum
+    fehlt'; they are shown even where "Sonstiges" itself is not among ``obstacles``, so
+    that nothing typed is lost. Plain text: escape it (``texts.fill``) for a message.
+    """
+    labels = [
+        texts.OBSTACLE_LABELS[obstacle.value]
+        for obstacle in Obstacle
+        if obstacle in obstacles and obstacle is not Obstacle.OTHER
+    ]
+    words = " ".join(note.split()) if note else ""
+    other = texts.OBSTACLE_LABELS[Obstacle.OTHER.value]
+    if words:
+        labels.append(texts.OBSTACLE_WITH_NOTE.format(label=other, note=words))
+    elif Obstacle.OTHER in obstacles:
+        labels.append(other)
+    return texts.OBSTACLE_SEPARATOR.join(labels)
 
 
 # Splitting Telegram HTML ------------------------------------------------------------------

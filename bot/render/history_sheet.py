@@ -28,6 +28,7 @@ from collections.abc import AsyncGenerator, Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import combinations
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,21 @@ class _Prerendered(dict[Any, str]):
 
 def _one(value: Any) -> Row:
     return (value,)
+
+
+def _support(key: tuple[tuple[Obstacle, ...], bool]) -> Row:
+    """(obstacles, support requested), without words for "Sonstiges" → their columns."""
+    obstacles, support_requested = key
+    return answer_support((obstacles, None, support_requested))
+
+
+def _noted_support_cells(key: tuple[tuple[Obstacle, ...], str, bool]) -> str:
+    """(obstacles, words for "Sonstiges", support requested) → their cells, inline."""
+    return _inline(answer_support(key))
+
+
+# Every set of obstacles as storage.history reads it: a tuple in the enum's order.
+_OBSTACLE_SETS = [c for size in range(len(Obstacle) + 1) for c in combinations(Obstacle, size)]
 
 
 @dataclass(frozen=True)
@@ -200,7 +216,8 @@ class HistoryCells:
     authors: _Prerendered  # by name; None: account removed
     targets: _Prerendered  # by (terms, target)
     states: _Prerendered  # by (status, carried over)
-    supports: _Prerendered  # by (obstacle, support requested)
+    supports: _Prerendered  # by (obstacles, support requested), where no words for "Sonstiges"
+    noted_supports: _Memo  # by (obstacles, words for "Sonstiges", support requested)
     times: LocalTimes
     versions: _Memo
     free: _Memo
@@ -214,7 +231,6 @@ class HistoryCells:
             return _Prerendered({key: shared(values(key)) for key in keys}, values)
 
         statuses: list[Status | None] = [None, *Status]
-        obstacles: list[Obstacle | None] = [None, *Obstacle]
         return cls(
             rounds=each(names.rounds, _one),
             measures=each(names.measures, _one),
@@ -222,7 +238,8 @@ class HistoryCells:
             authors=each([None, *names.authors], author),
             targets=each(names.targets, answer_target),
             states=each([(s, c) for s in statuses for c in (False, True)], answer_state),
-            supports=each([(o, r) for o in obstacles for r in (False, True)], answer_support),
+            supports=each([(o, r) for o in _OBSTACLE_SETS for r in (False, True)], _support),
+            noted_supports=_Memo(_noted_support_cells),
             times=LocalTimes(zone),
             versions=_Memo(xlsx.number_cell),
             free=_Memo(_free_text_cell),
@@ -237,11 +254,12 @@ class HistoryCells:
             self.versions,
         )
         authors, targets, states, supports = self.authors, self.targets, self.states, self.supports
+        noted_supports = self.noted_supports
         free, time = self.free, self.times.cell
         rows = []
         head_of, head, indicator_note = None, "", ""
         # The answers of a version follow each other: its cells are rendered once.
-        for report_id, _, opens_on, code, office, version, submitted_at, author_name, note_on_indicator, target_id, terms, target, status, note, obstacle, support, support_note, carried_over in answers:  # fmt: skip
+        for report_id, _, opens_on, code, office, version, submitted_at, author_name, note_on_indicator, target_id, terms, target, status, note, obstacles, obstacle_note, support, support_note, carried_over in answers:  # fmt: skip
             if report_id != head_of:
                 head_of = report_id
                 head = (
@@ -252,9 +270,14 @@ class HistoryCells:
             if target_id is None:
                 rows.append(f"{head}{_NO_ANSWER}{indicator_note}")
                 continue
+            support_cells = (
+                noted_supports[obstacles, obstacle_note, support]
+                if obstacle_note
+                else supports[obstacles, support]
+            )
             rows.append(
                 f"{head}{targets[terms, target]}{states[status, carried_over]}{free[note]}"
-                f"{supports[obstacle, support]}{free[support_note]}{indicator_note}"
+                f"{support_cells}{free[support_note]}{indicator_note}"
             )
         return rows
 

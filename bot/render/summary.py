@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render import texts
-from bot.render.formatting import MESSAGE_LIMIT, day
+from bot.render.formatting import MESSAGE_LIMIT, day, obstacles_text
 from bot.render.views import Outstanding, counts_text, status_counts
 from storage.models import Status
 from storage.status import Snapshot
@@ -112,7 +112,7 @@ def weekly_summary(
             texts.SUMMARY_SUPPORT,
             code=m.code,
             office=r.office,
-            obstacle=texts.OBSTACLE_LABELS[r.obstacle] if r.obstacle else "–",
+            obstacle=obstacles_text(r.obstacles, r.obstacle_note) or "–",
             note=f": {r.support_note}" if r.support_note else "",
         )
         for m in snapshot.measures()

@@ -140,6 +140,10 @@ OBSTACLE_LABELS = {
     "data": "Daten/Information",
     "other": "Sonstiges",
 }
+# Several obstacles in one line: "Personal, Sonstiges: Raum fehlt" (plain text, see
+# bot.render.formatting.obstacles_text; escaped by fill where it goes into a message)
+OBSTACLE_SEPARATOR = ", "
+OBSTACLE_WITH_NOTE = "{label}: {note}"
 TERM_LABELS = {"kurz": "Kurzfristig", "mittel": "Mittelfristig", "lang": "Langfristig"}
 UNCHANGED = "Unverändert"
 SKIP = "Überspringen"
@@ -162,9 +166,10 @@ DUE_SUMMARY = (
 )
 ALL_DONE = "<b>Berichtsrunde bis {due}</b>\nAlles berichtet, vielen Dank! Zum Korrigieren wählen Sie eine Maßnahme."
 CHOOSE_ITEM = "Der Reihe nach oder eine Maßnahme wählen:"
-MEASURE_HEADER = "<b>Maßnahme {code}</b>{office}\n{title}\n\n<i>Erfolgsindikator:</i> {indicator}"
+MEASURE_HEADER = "<b>Maßnahme {code}</b>{office}\n{title}"
 MEASURE_HEADER_OFFICE = " · {office}"
 TARGET_HEAD = "<b>{code} · {horizon}</b> ({number}/{count})\n<i>Ziel:</i> {target}"
+TARGET_HEAD_SHORT = "<b>{code} · {horizon}</b>"
 PREVIOUS = "Zuletzt ({day}): {status}"
 HORIZON_MEANING = "<i>{horizon}:</i> {meaning}"
 PREVIOUS_NOTE = " – „{note}“"
@@ -178,16 +183,64 @@ SENT_BEFORE = (
     "Version {version} wurde am {day} um {time} Uhr abgesendet; Ihre Änderungen werden "
     "Version {next}."
 )
-ASK_STATUS = "Wie ist der Stand?"
-ASK_NOTE = "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
-ASK_OBSTACLE = "Was steht im Weg?"
+ASK_STATUS = "Wie ist der Stand? Was sich getan hat, können Sie vorher eintippen (freiwillig)."
+NOTE_SO_FAR = "Ihre Notiz: {note}"
+ASK_NOTE = "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte."
+ASK_OBSTACLE = "Was steht im Weg? Wählen Sie alles Zutreffende, dann „Fertig“."
+ASK_OBSTACLE_NOTE = "Was steht sonst im Weg? Ein paar Worte genügen."
+OBSTACLES_DONE = "Fertig"
+OBSTACLE_CHOSEN = "☑ {label}"
+OBSTACLE_NONE = "keins genannt"
 ASK_SUPPORT = "Brauchen Sie Unterstützung durch die Koordination?"
 ASK_SUPPORT_NOTE = "Wobei? Ein Satz genügt (oder überspringen)."
 ASK_INDICATOR = (
     "<b>{code} · Erfolgsindikator</b>\n<i>{indicator}</i>\n\n"
-    "Gibt es Zahlen oder Belege zum Erfolgsindikator? Zum Beispiel eine Zahl mit Einheit, "
-    "einen Link oder einen Satz."
+    "Zahlen oder Belege dazu? Zum Beispiel eine Zahl mit Einheit, ein Link, ein Satz, oder "
+    "ein Foto, ein Dokument oder eine Sprachnachricht."
 )
+REVIEW_INDICATOR_PROMPT = (
+    "<i>Erfolgsindikator:</i> {indicator}\n"
+    "Zahlen oder Belege dazu können Sie jetzt eintippen oder als Foto, Dokument oder "
+    "Sprachnachricht senden (freiwillig). Dann „Absenden“."
+)
+REVIEW_INDICATOR_REPLACE = (
+    "<i>Erfolgsindikator:</i> {indicator}\n"
+    "Getippter Text ersetzt die Zahlen/Belege; Fotos, Dokumente und Sprachnachrichten kommen "
+    "als Belege hinzu."
+)
+INDICATOR_UNCHANGED = "Zahlen/Belege unverändert"
+REVIEW_EVIDENCE = "<b>📎 Dateien:</b> {files}"
+EVIDENCE_PHOTO = "Foto"
+EVIDENCE_VOICE = "Sprachnachricht"
+EVIDENCE_DOCUMENT = "Dokument"
+EVIDENCE_SAVED = "{code} · 📎 Beleg gespeichert: {name}"
+EVIDENCE_NOT_HERE = (
+    "Belege nehme ich bei der Frage nach dem Stand und am Ende der Maßnahme an. Bitte "
+    "wählen Sie hier zuerst eine der Schaltflächen."
+)
+EVIDENCE_UNSUPPORTED = (
+    "Diese Dateiart nehme ich nicht als Beleg an. Möglich sind Fotos, Sprachnachrichten, "
+    "PDF- und Office-Dateien."
+)
+EVIDENCE_TOO_BIG = (
+    "Diese Datei ist {size} groß; Telegram gibt Bots nur Dateien bis 20 MB heraus, "
+    "deshalb kann ich sie nicht als Beleg aufbewahren. Bitte senden Sie eine kleinere "
+    "Fassung (z. B. als PDF oder Foto) oder schicken Sie sie der Koordinierungsstelle per "
+    "E-Mail."
+)
+EVIDENCE_CAPTION = "Beleg zu {code} · {office} · {author}"
+REMOVED_PERSON = "gelöschtes Konto"
+# Evidence as coordinators see it (bot.render.evidence): one line per file in a message,
+# and one cell per measure and office in the export (plain text there).
+EVIDENCE_ICONS = {"photo": "📷", "document": "📄", "voice": "🎤"}
+EVIDENCE_HEAD = "<b>Belege</b> (mit den Schaltflächen erneut senden)"
+EVIDENCE_BUTTON = "{icon} {number}: {name}"
+EVIDENCE_LINE = "{icon} {name} · {office} · {author} · {day}{size}{caption}"
+EVIDENCE_LINE_SIZE = " · {size}"
+EVIDENCE_LINE_CAPTION = " – „{caption}“"
+EVIDENCE_CELL_ITEM = "{name} ({author}, {day})"
+EVIDENCE_CELL_SEPARATOR = "; "
+SIZE_UNITS = ("Byte", "KB", "MB", "GB")  # steps of 1000, like the MB the bot names elsewhere
 ANSWERED = "{code} · {what}: {answer}"
 REVIEW_HEAD = "<b>{code} · Ihre Angaben</b>{office}"
 REVIEW_TARGET = "<b>{horizon}:</b> {status}"
@@ -378,7 +431,7 @@ NO_REPORT = "ohne Bericht"
 EXPORT_CURRENT_COLUMNS = (
     "Code", "Maßnahme", "Zielhorizont", "Begriffe", "Ziel", "Status", "Letzter Bericht",
     "Amt", "Aktuelle Runde", "Was getan", "Hindernis", "Unterstützung erbeten",
-    "Unterstützung: wobei", "Zahlen/Belege",
+    "Unterstützung: wobei", "Zahlen/Belege", "Belege (Dateien)",
 )  # fmt: skip
 EXPORT_HISTORY_COLUMNS = (
     "Runde", "Code", "Amt", "Version", "Abgesendet", "Von", "Zielhorizont", "Ziel", "Status",

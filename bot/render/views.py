@@ -15,7 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.render import texts
-from bot.render.formatting import day, horizon_label
+from bot.render.formatting import day, horizon_label, obstacles_text
 from storage.answers import Answer, by_version
 from storage.models import Status
 from storage.status import (
@@ -130,7 +130,7 @@ def overview(snapshot: Snapshot) -> str:
 
 def _marks(report: Answer) -> str:
     marks = ""
-    if report.obstacle:
+    if report.obstacles or report.obstacle_note:
         marks += " " + texts.OBSTACLE_MARK
     if report.support_requested:
         marks += " " + texts.SUPPORT_MARK
@@ -228,12 +228,9 @@ def measure_view(
                 continue
             if report.note:
                 lines.append(texts.fill(texts.DETAIL_NOTE, note=report.note))
-            if report.obstacle:
-                lines.append(
-                    texts.fill(
-                        texts.DETAIL_OBSTACLE, obstacle=texts.OBSTACLE_LABELS[report.obstacle]
-                    )
-                )
+            obstacles = obstacles_text(report.obstacles, report.obstacle_note)
+            if obstacles:
+                lines.append(texts.fill(texts.DETAIL_OBSTACLE, obstacle=obstacles))
             if report.support_requested:
                 note = f": {report.support_note}" if report.support_note else ""
                 lines.append(texts.fill(texts.DETAIL_SUPPORT, note=note))

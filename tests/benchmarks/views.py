@@ -189,11 +189,13 @@ async def add_history(engine: AsyncEngine, first: date, months: int, start_index
                 for target_id in targets[measure_id]:
                     status = rng.choice(STATUSES)
                     troubled = status in (Status.AT_RISK, Status.DELAYED)
+                    named = tuple(rng.sample(OBSTACLES, rng.randint(1, 2))) if troubled else None
                     answers.append({
                         "report_id": report_id, "horizon_target_id": target_id,
                         "status": status.value, "carried_over": rng.random() < 0.2,
                         "note": note_for(rng, report_id),
-                        "obstacle": rng.choice(OBSTACLES).value if troubled else None,
+                        "obstacles": named,
+                        "obstacle_note": "Raum fehlt" if named and Obstacle.OTHER in named else None,
                         "support_requested": troubled and rng.random() < 0.5,
                         "support_note": "Bitte um Rücksprache." if troubled else None,
                         "answered_at": submitted,

@@ -57,7 +57,7 @@ async def submit_report(database: Path, now: datetime) -> None:
             first = draft.answers[0]
             first.status = Status.AT_RISK
             first.note = "Flächen fehlen"
-            first.obstacle = Obstacle.FUNDING
+            first.obstacles = (Obstacle.FUNDING,)
             first.support_requested = True
             first.support_note = "=Fördermittel beantragen"
             draft.indicator_note = "2 Projekte"
@@ -98,6 +98,7 @@ def test_export_xlsx(cli: Cli, workdir: Path, database: datetime) -> None:
         "Kurzfristig", "kurz", ours[0][4], "gefährdet",
         datetime(local.year, local.month, local.day), "Leitstelle Wohnen", "ja",
         "Flächen fehlen", "Finanzierung", "ja", "'=Fördermittel beantragen", "2 Projekte",
+        None,  # no files sent as evidence
     )  # fmt: skip
     assert ours[1][5] == "im Plan"
     # The other office of III.1.1 has not reported, and other measures have no reports.

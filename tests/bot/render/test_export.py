@@ -21,7 +21,8 @@ from bot.render.export import (
 )
 from bot.render.export_values import neutralise
 from storage.answers import Answer
-from storage.models import Obstacle, Status
+from storage.evidence import EvidenceItem
+from storage.models import EvidenceKind, Obstacle, Status
 from storage.status import (
     FieldState,
     GoalState,
@@ -44,7 +45,8 @@ def report(
     *,
     current: bool,
     note: str | None = None,
-    obstacle: Obstacle | None = None,
+    obstacles: tuple[Obstacle, ...] = (),
+    obstacle_note: str | None = None,
     support_requested: bool = False,
     support_note: str | None = None,
     indicator_note: str | None = None,
@@ -55,7 +57,8 @@ def report(
         office=office,
         status=status,
         note=note,
-        obstacle=obstacle,
+        obstacles=obstacles,
+        obstacle_note=obstacle_note,
         support_requested=support_requested,
         support_note=support_note,
         submitted_at=when,
@@ -81,7 +84,8 @@ SHARED = MeasureState(
                     LATE_EVENING,
                     current=True,
                     note='=HYPERLINK("http://x","klick")',
-                    obstacle=Obstacle.STAFF,
+                    obstacles=(Obstacle.STAFF, Obstacle.OTHER),
+                    obstacle_note="Raum\nfehlt",
                     support_requested=True,
                     support_note="Eine halbe Stelle",
                     indicator_note="@7 Lotsen",
@@ -139,7 +143,7 @@ HISTORY = [
         answer(
             report_id=101, round_id=2, version=2, submitted_at=LATE_EVENING, author=None,
             indicator_note="@7 Lotsen", target_id=21, status=Status.DELAYED, note="+1 Kurs",
-            obstacle=Obstacle.FUNDING, support_requested=True, support_note="Geld",
+            obstacles=(Obstacle.FUNDING, Obstacle.LEGAL), support_requested=True, support_note="Geld",
         ),
     ],
 ]  # fmt: skip
@@ -147,16 +151,36 @@ HISTORY = [
 ROW_HEALTH_OFFICE = (
     "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz", "Zehn Lotsen sind ausgebildet.",
     "verzögert", date(2026, 11, 25), "Gesundheitsamt", "ja", "'=HYPERLINK(\"http://x\",\"klick\")",
-    "Personal", "ja", "Eine halbe Stelle", "'@7 Lotsen",
+    "Personal, Sonstiges: Raum fehlt", "ja", "Eine halbe Stelle", "'@7 Lotsen",
+    "'=rechnung.pdf (Karl Kontakt, 25.11.2026); Foto (gelöschtes Konto, 24.11.2026)",
 )  # fmt: skip
 ROW_SOCIAL_OFFICE = (
     "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz", "Zehn Lotsen sind ausgebildet.",
-    "im Plan", date(2026, 10, 3), "Sozialamt", "nein (älter)", "'-", None, "nein", None, None,
+    "im Plan", date(2026, 10, 3), "Sozialamt", "nein (älter)", "'-", None, "nein", None, None, None,
 )  # fmt: skip
 ROW_NO_REPORT = (
     "V.1.1", "Gesundheitslotsen ausbilden", "Mittel- und langfristig", "mittel, lang",
     "Das Angebot ist verstetigt.", "ohne Bericht", None, None, None, None, None, None, None, None,
+    None,
 )  # fmt: skip
+
+
+def evidence(file_name: str | None, author: str | None, received_at: datetime) -> EvidenceItem:
+    kind = EvidenceKind.DOCUMENT if file_name else EvidenceKind.PHOTO
+    return EvidenceItem(
+        id=1, kind=kind, file_name=file_name, mime_type=None, file_size=10, office="Gesundheitsamt",
+        author=author, received_at=received_at, round_opens_on=date(2026, 11, 1),
+        measure_code="V.1.1", stored_path=None, caption=None,
+    )  # fmt: skip
+
+
+# files sent as evidence, newest first; the author of the photo removed their account
+EVIDENCE = {
+    ("V.1.1", "Gesundheitsamt"): [
+        evidence("=rechnung.pdf", "Karl Kontakt", datetime(2026, 11, 24, 23, 30, tzinfo=UTC)),
+        evidence(None, None, datetime(2026, 11, 24, 8, 0, tzinfo=UTC)),
+    ],
+}
 HISTORY_ROWS = [
     (
         date(2026, 10, 1), "V.1.1", "Sozialamt", 1, datetime(2026, 10, 3, 12, 0), "Bea Beispiel",
@@ -170,7 +194,7 @@ HISTORY_ROWS = [
     (
         date(2026, 11, 1), "V.1.1", "Gesundheitsamt", 2, datetime(2026, 11, 25, 0, 30), "–",
         "Kurzfristig", "Zehn Lotsen sind ausgebildet.", "verzögert", "nein", "'+1 Kurs",
-        "Finanzierung", "ja", "Geld", "'@7 Lotsen",
+        "Finanzierung, Recht/Verwaltung", "ja", "Geld", "'@7 Lotsen",
     ),
 ]  # fmt: skip
 
@@ -183,7 +207,9 @@ def test_neutralise_formula_starts() -> None:
 
 
 def test_current_rows() -> None:
-    assert current_rows(HEALTH, ZONE) == [ROW_HEALTH_OFFICE, ROW_SOCIAL_OFFICE, ROW_NO_REPORT]
+    assert current_rows(HEALTH, ZONE, EVIDENCE) == [
+        ROW_HEALTH_OFFICE, ROW_SOCIAL_OFFICE, ROW_NO_REPORT,
+    ]  # fmt: skip
     assert all(len(row) == len(texts.EXPORT_CURRENT_COLUMNS) for row in current_rows(LONG, ZONE))
 
 
@@ -222,7 +248,7 @@ def test_sheet_names_are_valid_and_unique() -> None:
 
 
 async def test_workbook() -> None:
-    data = await build_xlsx(SNAPSHOT, HISTORY, ZONE)
+    data = await build_xlsx(SNAPSHOT, HISTORY, ZONE, EVIDENCE)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["II Ausbildung und berufliche…", "V Gesundheit", "Verlauf"]
 
@@ -231,7 +257,7 @@ async def test_workbook() -> None:
     assert rows[0] == texts.EXPORT_CURRENT_COLUMNS
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N4"
+    assert sheet.auto_filter.ref == "A1:O4"
     assert sheet.column_dimensions["B"].width == 45
     # openpyxl reads every date back as a datetime; what matters is that it is one.
     assert rows[1] == (*ROW_HEALTH_OFFICE[:6], datetime(2026, 11, 25), *ROW_HEALTH_OFFICE[7:])
@@ -281,7 +307,7 @@ def parse(data: bytes) -> list[list[str]]:
 
 
 async def test_csv_files() -> None:
-    current, past = await build_csv(SNAPSHOT, HISTORY, ZONE)
+    current, past = await build_csv(SNAPSHOT, HISTORY, ZONE, EVIDENCE)
     assert current.startswith(codecs.BOM_UTF8 + "Handlungsfeld;Code;Maßnahme;".encode())
     rows = parse(current)
     assert rows[0] == [texts.EXPORT_FIELD_COLUMN, *texts.EXPORT_CURRENT_COLUMNS]
@@ -292,17 +318,19 @@ async def test_csv_files() -> None:
     assert rows[2] == [
         "V Gesundheit", "V.1.1", "Gesundheitslotsen ausbilden", "Kurzfristig", "kurz",
         "Zehn Lotsen sind ausgebildet.", "verzögert", "25.11.2026", "Gesundheitsamt", "ja",
-        "'=HYPERLINK(\"http://x\",\"klick\")", "Personal", "ja", "Eine halbe Stelle", "'@7 Lotsen",
+        "'=HYPERLINK(\"http://x\",\"klick\")", "Personal, Sonstiges: Raum fehlt", "ja",
+        "Eine halbe Stelle", "'@7 Lotsen",
+        "'=rechnung.pdf (Karl Kontakt, 25.11.2026); Foto (gelöschtes Konto, 24.11.2026)",
     ]  # fmt: skip
     assert rows[3][7:11] == ["03.10.2026", "Sozialamt", "nein (älter)", "'-"]
-    assert rows[4][6:] == ["ohne Bericht", *[""] * 8]
+    assert rows[4][6:] == ["ohne Bericht", *[""] * 9]
     assert len(rows) == 5
 
     rows = parse(past)
     assert rows[0] == list(texts.EXPORT_HISTORY_COLUMNS)
     assert rows[3] == [
         "01.11.2026", "V.1.1", "Gesundheitsamt", "2", "25.11.2026 00:30", "–", "Kurzfristig",
-        "Zehn Lotsen sind ausgebildet.", "verzögert", "nein", "'+1 Kurs", "Finanzierung", "ja",
-        "Geld", "'@7 Lotsen",
+        "Zehn Lotsen sind ausgebildet.", "verzögert", "nein", "'+1 Kurs",
+        "Finanzierung, Recht/Verwaltung", "ja", "Geld", "'@7 Lotsen",
     ]  # fmt: skip
     assert len(rows) == 4

@@ -24,11 +24,12 @@ from seed.schema import Catalogue
 from storage.answers import Answer
 from storage.database import create_engine, session_factory
 from storage.history import HistoryNames, StoredHistory, assemble
-from storage.models import Contact, Office, Role, Status
+from storage.models import Contact, Obstacle, Office, Role, Status
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round, start_draft, submit, work_items
 from storage.setup import init_database
 from storage.status import Snapshot
+from tests.answers import answer
 
 ZONE = ZoneInfo("Europe/Berlin")
 EMPTY = Snapshot((), None)
@@ -49,16 +50,25 @@ TRICKY = assemble(
         (102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele"),
         (103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a "),
         (104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02"),
+        (105, 2, 6, 2, 1, AUTUMN_SWITCH + timedelta(days=3), 8, None),
     ],
     [
-        (100, 21, "on_track", 0, "=SUMME(A1:A9)", None, 0, None),
-        (100, 22, None, 1, "a\nb\tc", "staff", None, "<b>fett</b> & mehr"),
-        (101, 21, "at_risk", True, " Leerzeichen ", "funding", True, "Geld\x00"),
-        (103, 22, "dropped", 0, "", "other", 0, ""),
-        (104, 21, "achieved", 0, "Ünïcödé ✓ 😀", None, 0, None),
+        (100, 21, "on_track", 0, "=SUMME(A1:A9)", None, None, 0, None),
+        (100, 22, None, 1, "a\nb\tc", "staff", None, None, "<b>fett</b> & mehr"),
+        (101, 21, "at_risk", True, " Leerzeichen ", "funding,staff,other", "=Raum\x01 fehlt\n<i>", True, "Geld\x00"),
+        (103, 22, "dropped", 0, "", "other", "", 0, ""),  # "Sonstiges" without words
+        (104, 21, "achieved", 0, "Ünïcödé ✓ 😀", "", "  ", 0, None),  # none named, blank words
+        (105, 21, "delayed", 0, None, "legal,cooperation,data", None, 1, None),
+        (105, 22, "at_risk", 0, None, "staff", "Raum fehlt", 1, "x"),  # words, "Sonstiges" not stored
     ],
     NAMES,
-)
+)  # fmt: skip
+# Made by hand: obstacles out of the enum's order, as no read from the database gives them.
+BY_HAND = [
+    answer(report_id=200, obstacles=(Obstacle.OTHER, Obstacle.STAFF), obstacle_note="-1 Raum"),
+    answer(report_id=200, target_id=12, obstacles=(Obstacle.DATA, Obstacle.LEGAL)),
+    answer(report_id=201, obstacles=tuple(Obstacle), support_requested=True),
+]
 
 
 def as_read(row: tuple[Cell, ...]) -> tuple[Cell, ...]:
@@ -79,15 +89,31 @@ def history_sheet_rows(data: bytes) -> list[tuple[Cell, ...]]:
 
 
 async def test_rendered_rows_are_the_plain_rows() -> None:
-    expected = [as_read(row) for row in history_rows(TRICKY, ZONE)]
-    assert len(expected) == 6  # one row per answer, one for the version without answers
-    assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY], ZONE)) == expected
+    expected = [as_read(row) for row in history_rows([*TRICKY, *BY_HAND], ZONE)]
+    assert len(expected) == 8 + 3  # one row per answer, one for the version without answers
+    assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY, BY_HAND], ZONE)) == expected
+    obstacles = [row[texts.EXPORT_HISTORY_COLUMNS.index("Hindernis")] for row in expected]
+    assert obstacles == [
+        None,
+        "Personal",
+        "Personal, Finanzierung, Sonstiges: =Raum fehlt <i>",
+        None,  # the version without answers
+        "Sonstiges",
+        None,
+        "Recht/Verwaltung, Kooperation/Partner, Daten/Information",
+        "Personal, Sonstiges: Raum fehlt",
+        "Personal, Sonstiges: -1 Raum",
+        "Recht/Verwaltung, Daten/Information",
+        "Personal, Finanzierung, Recht/Verwaltung, Kooperation/Partner, Daten/Information, "
+        "Sonstiges",
+    ]
 
 
 async def test_forgetful_memos_render_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = history_sheet_rows(await build_xlsx(EMPTY, [TRICKY], ZONE))
     monkeypatch.setattr(history_sheet, "MEMO_LIMIT", 1)
     assert history_sheet_rows(await build_xlsx(EMPTY, [TRICKY, TRICKY], ZONE)) == expected * 2
+    assert "Personal, Finanzierung, Sonstiges: =Raum fehlt <i>" in expected[2]
 
 
 def test_local_times_agree_with_the_zone_around_both_switches() -> None:
@@ -133,6 +159,9 @@ async def reported_database(engine: AsyncEngine, mainz: Catalogue) -> None:
                     for answer in draft.answers:
                         answer.status = status
                         answer.note = f"{item.measure.code} im {month}. Monat"
+                        if status is Status.DELAYED:
+                            answer.obstacles = (Obstacle.STAFF, Obstacle.OTHER)
+                            answer.obstacle_note = f"Raum fehlt ({item.measure.code})"
                     await submit(session, draft, now)
 
 
@@ -168,6 +197,9 @@ async def test_worker_processes_write_the_same_workbook(
     rows = history_sheet_rows(workbooks[1])
     assert len(rows) > 10
     assert {row[0] for row in rows} == {datetime(2026, 9, 2), datetime(2026, 10, 2)}
+    obstacles = texts.EXPORT_HISTORY_COLUMNS.index("Hindernis")
+    assert {row[obstacles] for row in rows if row[0] == datetime(2026, 9, 2)} == {None}
+    assert "Personal, Sonstiges: Raum fehlt (III.1.1)" in {row[obstacles] for row in rows}
 
 
 async def test_a_failed_export_stops_reading_ahead(
