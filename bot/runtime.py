@@ -22,7 +22,7 @@ from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
-from conversations import fallback, onboarding, people, reporting, status
+from conversations import evidence, fallback, onboarding, people, reporting, status
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage.database import create_engine, session_factory
@@ -38,6 +38,7 @@ ROUTERS: tuple[Router, ...] = (
     people.router,
     reporting.router,
     status.router,
+    evidence.router,
 )
 FALLBACK = fallback.router
 
@@ -57,6 +58,7 @@ def build_application(
         Application.builder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.config.timetable import STATES, Timetable, WorkingHours
@@ -40,8 +40,12 @@ class Settings(BaseSettings):
         default=TELEGRAM_API_BASE_URL,
         description="Adresse der Bot API, wie python-telegram-bot sie als base_url nimmt.",
     )
-    data_dir: Path = Field(
-        default=DEFAULT_DATA_DIR, description="Verzeichnis für die SQLite-Datenbank."
+    data_dir: Path | None = Field(
+        default=DEFAULT_DATA_DIR,
+        description=(
+            "Verzeichnis für die SQLite-Datenbank und die Kopien der Belege; leer: keine "
+            "Kopien (dann ist DATABASE_URL nötig)."
+        ),
     )
     database_url: str | None = Field(
         default=None,
@@ -191,6 +195,19 @@ class Settings(BaseSettings):
             raise ValueError("erwartet den Benutzernamen des Bots, z. B. mainz_monitoring_bot")
         return name
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _empty_data_dir_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _database_somewhere(self) -> Settings:
+        if self.data_dir is None and not self.database_url:
+            raise ValueError(
+                "DATA_DIR ist leer (keine Dateien); dann muss DATABASE_URL die Datenbank nennen"
+            )
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str | None) -> str | None:
@@ -198,11 +215,19 @@ class Settings(BaseSettings):
             raise ValueError("erwartet sqlite+aiosqlite:///… oder postgresql+asyncpg://…")
         return value
 
+    @property
+    def telegram_file_base_url(self) -> str:
+        """Where files are downloaded from: ``…/bot`` of the Bot API becomes ``…/file/bot``."""
+        base = self.telegram_api_base_url.rstrip("/")
+        head, _, last = base.rpartition("/")
+        return f"{head}/file/{last}"
+
     @cached_property
     def effective_database_url(self) -> str:
         """The URL to connect to: the configured one or a SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
+        assert self.data_dir is not None  # checked by _database_somewhere
         return f"sqlite+aiosqlite:///{(self.data_dir / 'monitoring.sqlite3').as_posix()}"
 
 
@@ -248,5 +273,8 @@ def describe_settings_error(error: ValidationError) -> str:
             message = "erwartet wird eine ganze Zahl"
             if variable == "COORDINATION_CHAT_ID":
                 message += " (Gruppen-IDs sind negativ, z. B. -1001234567890)"
+        if not problem["loc"]:  # a rule about several settings: the message names them
+            lines.append(f"Ungültige Einstellung: {message}")
+            continue
         lines.append(f"Ungültige Einstellung {variable}: {message}")
     return "\n".join(lines)

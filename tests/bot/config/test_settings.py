@@ -162,3 +162,25 @@ def test_more_bad_values(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value).startswith(f"Ungültige Einstellung {expected}")
+
+
+def test_evidence_copies_go_into_data_dir_unless_it_is_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().data_dir == Path("data")
+    monkeypatch.setenv("DATA_DIR", "")
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///bot.sqlite3")
+    assert load_settings().data_dir is None
+    monkeypatch.setenv("DATABASE_URL", "")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "Ungültige Einstellung: DATA_DIR ist leer (keine Dateien); dann muss DATABASE_URL "
+        "die Datenbank nennen"
+    )
+
+
+def test_files_come_from_the_bot_api_servers_file_address() -> None:
+    assert load_settings().telegram_file_base_url == "https://api.telegram.org/file/bot"
+    own = load_settings(telegram_api_base_url="http://127.0.0.1:8081/bot")
+    assert own.telegram_file_base_url == "http://127.0.0.1:8081/file/bot"
