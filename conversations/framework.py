@@ -47,6 +47,7 @@ from conversations.payloads import Payload, decode
 from storage.claims import claim_update
 from storage.models import Contact
 from storage.people import contact_by_telegram_id, mark_unreachable
+from storage.reporting import remember_question_message
 from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,17 @@ Buttons = Sequence[Sequence[tuple[str, Payload]]]  # rows of (label, what the bu
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply: a picture shown inline, or a document to download."""
+    """A file sent with a reply: a picture shown inline, a document, or a voice note.
 
-    data: bytes
-    filename: str
+    Either its bytes (``data``, ``filename``) or a Telegram ``file_id`` of a file Telegram
+    already has (evidence sent again), which needs no upload.
+    """
+
+    data: bytes = b""
+    filename: str = "datei"
     photo: bool = False
+    voice: bool = False
+    file_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,12 @@ class Reply:
     edit: bool = False
     chat_id: int | None = None
     attachment: Attachment | None = None  # then ``text`` is its caption (max. 1024 characters)
+    # edit this earlier message of the same chat instead (a question collapsed into one
+    # line after a typed answer); if it is gone, nothing is sent
+    edit_message_id: int | None = None
+    # this message asks the current question of this draft: remember its id (see
+    # ``Report.question_message_id``)
+    asks_for: int | None = None
 
 
 @dataclass
@@ -110,6 +123,9 @@ class Request:
     place: Place
     now: datetime
     args: tuple[str, ...] = field(default=())
+    # work to do once the transaction is committed and before the replies are sent (e.g.
+    # downloading a file), so that no transaction is held open while Telegram is asked
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def user_id(self) -> int:
@@ -153,6 +169,22 @@ def _as_list(replies: Replies) -> list[Reply]:
 async def _handle(
     update: Update, context: Context, handler: Handler, rule: Rule, args: tuple[str, ...]
 ) -> list[Reply]:
+    """Run ``handler`` in one transaction, then its after-commit work; the replies to send."""
+    after: list[Callable[[], Awaitable[None]]] = []
+    replies = await _transaction(update, context, handler, rule, args, after)
+    for work in after:
+        await work()
+    return replies
+
+
+async def _transaction(
+    update: Update,
+    context: Context,
+    handler: Handler,
+    rule: Rule,
+    args: tuple[str, ...],
+    after: list[Callable[[], Awaitable[None]]],
+) -> list[Reply]:
     svc = services(context)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or user.is_bot:
@@ -178,7 +210,7 @@ async def _handle(
         decision = decide(rule, contact, place)
         if not decision.allowed:
             return [] if decision.refusal is None else [Reply(decision.refusal)]
-        request = Request(update, context, session, svc, contact, place, svc.clock(), args)
+        request = Request(update, context, session, svc, contact, place, svc.clock(), args, after)
         return _as_list(await handler(request))
 
 
@@ -206,24 +238,55 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         if reply.attachment is not None:
             await _send_file(chat, reply.attachment, reply.text, markup)
             continue
+        if reply.edit_message_id is not None:
+            await _edit_earlier(context.bot, chat.id, reply.edit_message_id, reply.text, markup)
+            continue
         if reply.edit and query is not None and query.message is not None:
             try:
                 await query.edit_message_text(reply.text, reply_markup=markup)
             except BadRequest as error:
                 if "not modified" not in str(error).lower():
                     raise
+            if reply.asks_for is not None:
+                await _remember_question(context, reply.asks_for, query.message.message_id)
             continue
         parts = split_text(reply.text)
         for number, part in enumerate(parts, start=1):
-            await chat.send_message(part, reply_markup=markup if number == len(parts) else None)
+            sent = await chat.send_message(
+                part, reply_markup=markup if number == len(parts) else None
+            )
+        if reply.asks_for is not None:
+            await _remember_question(context, reply.asks_for, sent.message_id)
+
+
+async def _edit_earlier(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit an earlier message; one the person deleted (or already so) is left alone."""
+    try:
+        await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+    except BadRequest as error:
+        log.info("Nachricht %s in Chat %s nicht geändert: %s", message_id, chat_id, error)
+
+
+async def _remember_question(context: Context, report_id: int, message_id: int) -> None:
+    """Note which message asks a draft's current question (after it was sent)."""
+    async with services(context).sessions() as session, session.begin():
+        await remember_question_message(session, report_id, message_id)
 
 
 async def _send_file(
     chat: Chat, attachment: Attachment, caption: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    file = InputFile(attachment.data, filename=attachment.filename)
+    file: InputFile | str = (
+        attachment.file_id
+        if attachment.file_id is not None
+        else InputFile(attachment.data, filename=attachment.filename)
+    )
     text = caption or None  # no empty caption
-    if attachment.photo:
+    if attachment.voice:
+        await chat.send_voice(file, caption=text, reply_markup=markup)
+    elif attachment.photo:
         await chat.send_photo(file, caption=text, reply_markup=markup)
     else:
         await chat.send_document(file, caption=text, reply_markup=markup)

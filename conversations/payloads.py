@@ -260,3 +260,11 @@ class Pause(Payload):
     No longer offered (the next measure follows at once), but kept so that such buttons
     still in people's chats keep working.
     """
+
+
+@payload("file")
+@dataclasses.dataclass(frozen=True)
+class EvidenceFile(Payload):
+    """Under a measure's status: send this evidence file again."""
+
+    evidence_id: int

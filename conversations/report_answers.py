@@ -25,9 +25,12 @@ def record_status(draft: Report, question: Question, status: Status, now: dateti
     answer = _answer(draft, question)
     answer.status = status
     answer.carried_over = False
+    if answer.note is None:
+        answer.note = ""  # no note typed before the status was chosen: none
     if status not in NEEDS_FOLLOW_UP:
         # obstacle and support only apply to delayed and at-risk targets
-        answer.obstacle = None
+        answer.obstacles = None
+        answer.obstacle_note = None
         answer.support_requested = None
         answer.support_note = None
     _touch(draft, answer, now)
@@ -40,18 +43,25 @@ def record_unchanged(
     answer = _answer(draft, question)
     answer.status = previous.status
     answer.note = previous.note if previous.note is not None else ""
-    answer.obstacle = previous.obstacle
+    answer.obstacles = previous.obstacles
+    answer.obstacle_note = previous.obstacle_note
     answer.support_requested = previous.support_requested
     answer.support_note = previous.support_note
     answer.carried_over = True
     _touch(draft, answer, now)
 
 
-def record_obstacle(draft: Report, question: Question, obstacle: Obstacle, now: datetime) -> None:
+def record_obstacles(
+    draft: Report, question: Question, obstacles: frozenset[Obstacle], now: datetime
+) -> None:
+    """The obstacles chosen (several, or none); words for "Sonstiges" only while it is chosen."""
     answer = _answer(draft, question)
-    if answer.obstacle != obstacle:
+    chosen = tuple(o for o in Obstacle if o in obstacles)
+    if answer.obstacles != chosen:
         answer.carried_over = False
-    answer.obstacle = obstacle
+    answer.obstacles = chosen
+    if Obstacle.OTHER not in chosen:
+        answer.obstacle_note = None
     _touch(draft, answer, now)
 
 

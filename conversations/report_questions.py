@@ -1,11 +1,18 @@
 """Which question comes next in a report: derived from the stored answers, never remembered.
 
-A report on one measure asks, per horizon target: the status; what happened since the last
-report; and, only for 🟡 verzögert and 🔴 gefährdet, what is in the way and whether the
-coordination should help (with an optional sentence if so). Then, once per measure, the
-evidence for the success indicator, and finally the review. ``None`` means "not answered
-yet", an empty string "skipped", so the current question is simply the first one whose
-answer is ``None``. These functions are pure: they read answers and return questions.
+A report on one measure asks, per horizon target, for its status; a few words on what
+happened may be typed at the same question (before tapping the status), so a target
+nothing is to be said about costs one tap. Only for 🟡 verzögert and 🔴 gefährdet follow
+what is in the way (several obstacles; a few words for "Sonstiges") and whether the
+coordination should help (with an optional sentence if so). The measure ends with its
+review, which is also where figures or evidence for the success indicator are typed or
+sent, and where it is submitted.
+
+``None`` means "not answered yet", an empty value "skipped" or "none", so the current
+question is the first one of :func:`plan` whose answer is ``None``. The note and the
+indicator are not in the plan (they are optional and taken where they are offered); they
+are asked on their own only when a person chooses to change them. These functions are
+pure: they read answers and return questions.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.models import Status, TargetAnswer
+from storage.models import Obstacle, Status, TargetAnswer
 
 NEEDS_FOLLOW_UP = frozenset({Status.DELAYED, Status.AT_RISK})
 TEXT_LIMIT = 2000
@@ -24,22 +31,30 @@ class Kind(StrEnum):
     STATUS = "st"
     NOTE = "nt"
     OBSTACLE = "ob"
+    OBSTACLE_NOTE = "on"
     SUPPORT = "sp"
     SUPPORT_NOTE = "sn"
     INDICATOR = "in"
     REVIEW = "rv"
 
 
-TEXT_KINDS = frozenset({Kind.NOTE, Kind.SUPPORT_NOTE, Kind.INDICATOR})
+# Questions whose answer is typed text.
+TEXT_KINDS = frozenset({Kind.NOTE, Kind.OBSTACLE_NOTE, Kind.SUPPORT_NOTE, Kind.INDICATOR})
+# Questions at which typed text is taken: as the answer, or as the optional text that
+# belongs to them (the status takes the target's note, the review the indicator's).
+TAKES_TEXT = TEXT_KINDS | {Kind.STATUS, Kind.REVIEW}
 # Where the answer to each question about a horizon target is stored in its TargetAnswer
 # (the indicator's note is the report's own ``indicator_note``).
 ANSWER_FIELDS: dict[Kind, str] = {
     Kind.STATUS: "status",
     Kind.NOTE: "note",
-    Kind.OBSTACLE: "obstacle",
+    Kind.OBSTACLE: "obstacles",
+    Kind.OBSTACLE_NOTE: "obstacle_note",
     Kind.SUPPORT: "support_requested",
     Kind.SUPPORT_NOTE: "support_note",
 }
+PER_MEASURE = frozenset({Kind.INDICATOR, Kind.REVIEW})
+LARGEST_ID = 2**63 - 1  # a database id fits a signed 64-bit integer
 
 
 @dataclass(frozen=True)
@@ -54,7 +69,21 @@ class Question:
 
     @property
     def expects_text(self) -> bool:
+        """Whether the answer itself is text (the status and review take text beside)."""
         return self.kind in TEXT_KINDS
+
+    @property
+    def takes_text(self) -> bool:
+        return self.kind in TAKES_TEXT
+
+    @property
+    def text_question(self) -> Question:
+        """The question typed text answers while this one is asked."""
+        if self.kind is Kind.STATUS:
+            return Question(Kind.NOTE, self.target_id)
+        if self.kind is Kind.REVIEW:
+            return Question(Kind.INDICATOR)
+        return self
 
     @classmethod
     def parse(cls, key: str) -> Question | None:
@@ -63,18 +92,22 @@ class Question:
             parsed = Kind(kind)
         except ValueError:
             return None
-        per_measure = parsed in (Kind.INDICATOR, Kind.REVIEW)
-        if per_measure:
+        if parsed in PER_MEASURE:
             return None if target else cls(parsed)
-        return cls(parsed, int(target)) if target.isdigit() else None
+        if not (target.isascii() and target.isdigit()) or int(target) > LARGEST_ID:
+            return None
+        return cls(parsed, int(target))
 
 
 def target_questions(answer: TargetAnswer) -> list[Question]:
     """The questions about one horizon target that apply given its answers so far."""
     target = answer.horizon_target_id
-    questions = [Question(Kind.STATUS, target), Question(Kind.NOTE, target)]
+    questions = [Question(Kind.STATUS, target)]
     if answer.status in NEEDS_FOLLOW_UP:
-        questions += [Question(Kind.OBSTACLE, target), Question(Kind.SUPPORT, target)]
+        questions.append(Question(Kind.OBSTACLE, target))
+        if answer.obstacles and Obstacle.OTHER in answer.obstacles:
+            questions.append(Question(Kind.OBSTACLE_NOTE, target))
+        questions.append(Question(Kind.SUPPORT, target))
         if answer.support_requested:
             questions.append(Question(Kind.SUPPORT_NOTE, target))
     return questions
@@ -82,9 +115,7 @@ def target_questions(answer: TargetAnswer) -> list[Question]:
 
 def plan(answers: Sequence[TargetAnswer]) -> list[Question]:
     """All questions of the measure that apply, in order, without the review."""
-    questions = [q for answer in answers for q in target_questions(answer)]
-    questions.append(Question(Kind.INDICATOR))
-    return questions
+    return [q for answer in answers for q in target_questions(answer)]
 
 
 def stored_value(
@@ -107,10 +138,9 @@ def current_question(
     ``editing`` is a question the person chose to answer again ("Ändern", /zurueck); it
     keeps its answer until a new one is given, and counts only while it still applies.
     """
-    questions = plan(answers)
-    if editing is not None and editing in questions:
+    if editing is not None and editing in changeable(answers, indicator_note):
         return editing
-    for question in questions:
+    for question in plan(answers):
         if stored_value(question, answers, indicator_note) is None:
             return question
     return Question(Kind.REVIEW)
@@ -122,7 +152,13 @@ def previous_question(
     """The answered question just before the current one (for /zurueck), if any."""
     questions = plan(answers)
     current = current_question(answers, indicator_note, editing)
-    end = len(questions) if current.kind is Kind.REVIEW else questions.index(current)
+    if current.kind is Kind.REVIEW:
+        end = len(questions)
+    elif current in questions:
+        end = questions.index(current)
+    else:  # a note or the indicator being changed: back to the status it belongs to
+        status = Question(Kind.STATUS, current.target_id)
+        end = questions.index(status) + 1 if status in questions else len(questions)
     for question in reversed(questions[:end]):
         if stored_value(question, answers, indicator_note) is not None:
             return question
@@ -132,5 +168,20 @@ def previous_question(
 def answered_questions(
     answers: Sequence[TargetAnswer], indicator_note: str | None
 ) -> list[Question]:
-    """Questions with a stored answer, in order: the choices for "Ändern"."""
+    """Questions of the plan with a stored answer, in order."""
     return [q for q in plan(answers) if stored_value(q, answers, indicator_note) is not None]
+
+
+def changeable(answers: Sequence[TargetAnswer], indicator_note: str | None) -> list[Question]:
+    """What "Ändern" offers: every answered question, each target's note once its status is
+    given, and the indicator."""
+    choices: list[Question] = []
+    for answer in answers:
+        for question in target_questions(answer):
+            if stored_value(question, answers, indicator_note) is None:
+                continue
+            choices.append(question)
+            if question.kind is Kind.STATUS:
+                choices.append(Question(Kind.NOTE, answer.horizon_target_id))
+    choices.append(Question(Kind.INDICATOR))
+    return choices

@@ -12,15 +12,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import filters
 
 from bot.render import texts
-from bot.render.formatting import day, horizon_label
+from bot.render.evidence import evidence_name, file_size
+from bot.render.formatting import day, horizon_label, obstacles_text
 from conversations import report_answers
 from conversations.access import Audience
+from conversations.evidence import DOWNLOAD_LIMIT, describe_file, keep_file
 from conversations.framework import Buttons, Reply, Request, Router
 from conversations.payloads import (
     AbsentUntil,
@@ -28,6 +31,7 @@ from conversations.payloads import (
     ChangeAnswer,
     NextItem,
     Pause,
+    Payload,
     ReportNow,
     Review,
     ReviewAction,
@@ -38,14 +42,23 @@ from conversations.report_questions import (
     TEXT_LIMIT,
     Kind,
     Question,
-    answered_questions,
+    changeable,
     current_question,
     previous_question,
     stored_value,
 )
 from storage.catalogue_read import term_meanings
 from storage.claims import claim_notice
-from storage.models import Contact, Obstacle, Report, ReportingRound, Status, TargetAnswer
+from storage.evidence import EvidenceItem, add_evidence, report_evidence
+from storage.models import (
+    Contact,
+    HorizonTarget,
+    Obstacle,
+    Report,
+    ReportingRound,
+    Status,
+    TargetAnswer,
+)
 from storage.people import active_contacts
 from storage.reporting import (
     PreviousReport,
@@ -76,11 +89,14 @@ SKIP_VALUE = "skip"  # skipped, or (for an answer being changed) "Entfernen"
 UNCHANGED_VALUE = "same"
 KEEP_VALUE = "keep"  # "Beibehalten": the answer being changed stays
 ALL_UNCHANGED_VALUE = "all"  # "Alles unverändert": the whole measure as last time, sent
+# obstacle buttons carry a selection as a bit mask: "x5" toggles to it, "d5" is "Fertig"
+TOGGLE_PREFIX, DONE_PREFIX = "x", "d"
 YES_VALUE, NO_VALUE = "y", "n"
 CHANGE_LABELS = {
     Kind.STATUS: "Stand",
     Kind.NOTE: "Getan",
     Kind.OBSTACLE: "Hindernis",
+    Kind.OBSTACLE_NOTE: "Sonstiges",
     Kind.SUPPORT: "Unterstützung",
     Kind.SUPPORT_NOTE: "Unterstützung (Text)",
 }
@@ -97,6 +113,7 @@ class Draft:
     several_offices: bool
     meanings: dict[str, str]  # what kurz, mittel and lang mean in this plan
     sent: Report | None  # the version already submitted in this round, if any
+    evidence: list[EvidenceItem]  # files sent to this draft, newest first
 
     @property
     def code(self) -> str:
@@ -111,8 +128,10 @@ class Draft:
     @property
     def started(self) -> bool:
         """Whether anything is answered (a draft the bot opened for the next measure is not)."""
-        return self.report.indicator_note is not None or bool(
-            answered_questions(self.answers, None)
+        return (
+            self.report.indicator_note is not None
+            or bool(self.evidence)
+            or any(a.status is not None or a.note is not None for a in self.answers)
         )
 
     @property
@@ -168,7 +187,8 @@ async def load_draft(request: Request, report: Report) -> Draft | None:
     )
     meanings = await term_meanings(request.session)
     sent = await latest_submitted(request.session, round_.id, report.measure_id, report.office_id)
-    return Draft(report, item, previous, len(contact.offices) > 1, meanings, sent)
+    evidence = await report_evidence(request.session, report.id)
+    return Draft(report, item, previous, len(contact.offices) > 1, meanings, sent, evidence)
 
 
 async def draft_from_button(request: Request, report_id: int) -> Draft | None:
@@ -214,36 +234,35 @@ def _rows(
 
 
 def _office_suffix(draft: Draft) -> str:
-    """' · für <office>' where the person reports for several offices (raw, unescaped)."""
+    """' · <office>' where the person reports for several offices (raw, unescaped)."""
     if not draft.several_offices:
         return ""
     return texts.MEASURE_HEADER_OFFICE.format(office=draft.item.office.name)
 
 
-def header(draft: Draft, zone: ZoneInfo) -> Reply:
+def header(draft: Draft, zone: ZoneInfo) -> str:
+    """The measure's code and title (and which version was sent), above its first question."""
     measure = draft.item.measure
     text = texts.fill(
-        texts.MEASURE_HEADER,
-        code=measure.code,
-        office=_office_suffix(draft),
-        title=measure.title,
-        indicator=measure.indicator,
+        texts.MEASURE_HEADER, code=measure.code, office=_office_suffix(draft), title=measure.title
     )
     sent = draft.sent
     if sent is not None and sent.version is not None and sent.submitted_at is not None:
         when = sent.submitted_at.astimezone(zone)
-        text += "\n\n" + texts.fill(
+        text += "\n" + texts.fill(
             texts.SENT_BEFORE,
             version=sent.version,
             day=day(when),
             time=when.strftime("%H:%M"),
             next=sent.version + 1,
         )
-    return Reply(text)
+    return text
 
 
-def _status_text(answer: TargetAnswer) -> str:
-    return texts.STATUS_LABELS[answer.status] if answer.status else texts.REVIEW_EMPTY
+def shorten(text: str, limit: int = 60) -> str:
+    """A typed text cut for a one-line mention (raw; escaped by texts.fill)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def shown(question: Question, value: object) -> str:
@@ -253,14 +272,26 @@ def shown(question: Question, value: object) -> str:
     if question.kind is Kind.STATUS:
         return texts.STATUS_LABELS[str(value)]
     if question.kind is Kind.OBSTACLE:
-        return texts.OBSTACLE_LABELS[str(value)]
+        chosen = cast(tuple[Obstacle, ...], value)
+        return obstacles_text(chosen, None) or texts.OBSTACLE_NONE
     if question.kind is Kind.SUPPORT:
         return texts.YES if value else texts.NO
     return str(value) or texts.SKIPPED
 
 
-def ask(draft: Draft, question: Question) -> Reply:
-    """The message that asks ``question`` of ``draft``, with its buttons."""
+def ask(draft: Draft, question: Question, intro: str = "") -> Reply:
+    """The message that asks ``question`` of ``draft``, with its buttons.
+
+    ``intro`` (the measure's header) goes above it when the measure starts or resumes, so
+    that a measure begins with one message, not two.
+    """
+    text, buttons = _question(draft, question)
+    if intro:
+        text = f"{intro}\n\n{text}"
+    return Reply(text, buttons, asks_for=draft.report.id)
+
+
+def _question(draft: Draft, question: Question) -> tuple[str, Buttons]:
     report_id = draft.report.id
 
     def button(label: str, value: str) -> tuple[str, AnswerChoice]:
@@ -284,59 +315,19 @@ def ask(draft: Draft, question: Question) -> Reply:
         lines = [
             texts.fill(texts.ASK_INDICATOR, code=draft.code, indicator=draft.item.measure.indicator)
         ]
-        earlier = draft.previous.indicator_note
-        if earlier:
-            when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
-            lines.append(texts.fill(texts.PREVIOUS_INDICATOR, day=when, note=earlier))
-            skip = [[button(texts.UNCHANGED, UNCHANGED_VALUE)], *skip]
         if current_line:
             lines.append(current_line)
-        return Reply("\n\n".join(lines), skip)
-    targets = draft.item.targets
-    number = next(n for n, t in enumerate(targets, start=1) if t.id == question.target_id)
-    head = texts.fill(
-        texts.TARGET_HEAD,
-        code=draft.code,
-        horizon=draft.horizon(question.target_id),
-        number=number,
-        count=len(targets),
-        target=targets[number - 1].target,
-    )
-    buttons: Buttons
+        return "\n\n".join(lines), skip
+    head = _target_head(draft, question)
     if question.kind is Kind.STATUS:
-        lines = [head]
-        lines += [
-            texts.fill(
-                texts.HORIZON_MEANING, horizon=texts.TERM_LABELS[term], meaning=draft.meanings[term]
-            )
-            for term in targets[number - 1].terms.split("+")
-            if term in draft.meanings
-        ]
-        lines.append("")
-        statuses = [button(texts.STATUS_LABELS[s], s.value) for s in Status]
-        previous = draft.previous.answers.get(question.target_id or 0)
-        rows = _rows(statuses)
-        if keep:
-            rows.insert(0, keep)
-        if previous is not None and previous.status is not None:
-            when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
-            line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
-            if previous.note:
-                line += texts.fill(texts.PREVIOUS_NOTE, note=previous.note)
-            lines.append(line)
-            rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
-        if number == 1 and draft.all_unchanged_possible:
-            rows.insert(0, [button(texts.ALL_UNCHANGED, ALL_UNCHANGED_VALUE)])
-        if current_line:
-            lines.append(current_line)
-        lines.append(texts.ASK_STATUS)
-        return Reply("\n".join(lines), rows)
-    prompts = {
+        return _status_question(draft, question, head, keep, current_line)
+    if question.kind is Kind.OBSTACLE:
+        chosen = frozenset(cast(tuple[Obstacle, ...], stored or ()))
+        text = f"{head}\n\n{current_line + chr(10) if current_line else ''}{texts.ASK_OBSTACLE}"
+        return text, [*([keep] if keep else []), *obstacle_buttons(report_id, question, chosen)]
+    prompts: dict[Kind, tuple[str, Buttons]] = {
         Kind.NOTE: (texts.ASK_NOTE, skip),
-        Kind.OBSTACLE: (
-            texts.ASK_OBSTACLE,
-            _rows([button(texts.OBSTACLE_LABELS[o], o.value) for o in Obstacle]),
-        ),
+        Kind.OBSTACLE_NOTE: (texts.ASK_OBSTACLE_NOTE, skip),
         Kind.SUPPORT: (
             texts.ASK_SUPPORT,
             [[button(texts.YES, YES_VALUE), button(texts.NO, NO_VALUE)]],
@@ -348,14 +339,118 @@ def ask(draft: Draft, question: Question) -> Reply:
         buttons = [keep, *buttons]
     if current_line:
         prompt = f"{current_line}\n{prompt}"
-    return Reply(f"{head}\n\n{prompt}", buttons)
+    return f"{head}\n\n{prompt}", buttons
 
 
-def review(draft: Draft) -> Reply:
-    """All answers of the measure at a glance, with Absenden, Ändern and Später."""
+def _target(draft: Draft, question: Question) -> tuple[int, HorizonTarget]:
+    targets = draft.item.targets
+    number = next(n for n, t in enumerate(targets, start=1) if t.id == question.target_id)
+    return number, targets[number - 1]
+
+
+def _target_head(draft: Draft, question: Question) -> str:
+    """Code, horizon and the target; the target's text only where its status is asked."""
+    number, target = _target(draft, question)
+    if question.kind is not Kind.STATUS:
+        return texts.fill(
+            texts.TARGET_HEAD_SHORT, code=draft.code, horizon=draft.horizon(target.id)
+        )
+    return texts.fill(
+        texts.TARGET_HEAD,
+        code=draft.code,
+        horizon=draft.horizon(target.id),
+        number=number,
+        count=len(draft.item.targets),
+        target=target.target,
+    )
+
+
+def _status_question(
+    draft: Draft,
+    question: Question,
+    head: str,
+    keep: list[tuple[str, AnswerChoice]],
+    current_line: str,
+) -> tuple[str, Buttons]:
+    report_id = draft.report.id
+
+    def button(label: str, value: str) -> tuple[str, AnswerChoice]:
+        return label, AnswerChoice(report_id, question, value)
+
+    number, target = _target(draft, question)
+    lines = [head]
+    lines += [
+        texts.fill(
+            texts.HORIZON_MEANING, horizon=texts.TERM_LABELS[term], meaning=draft.meanings[term]
+        )
+        for term in target.terms.split("+")
+        if term in draft.meanings
+    ]
+    lines.append("")
+    rows: list[list[tuple[str, AnswerChoice]]] = _rows(
+        [button(texts.STATUS_LABELS[s], s.value) for s in Status]
+    )
+    if keep:
+        rows.insert(0, keep)
+    previous = draft.previous.answers.get(target.id)
+    if previous is not None and previous.status is not None:
+        when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
+        line = texts.fill(texts.PREVIOUS, day=when, status=texts.STATUS_LABELS[previous.status])
+        if previous.note:
+            line += texts.fill(texts.PREVIOUS_NOTE, note=previous.note)
+        lines.append(line)
+        rows.insert(0, [button(texts.UNCHANGED, UNCHANGED_VALUE)])
+    if number == 1 and draft.all_unchanged_possible:
+        rows.insert(0, [button(texts.ALL_UNCHANGED, ALL_UNCHANGED_VALUE)])
+    if current_line:
+        lines.append(current_line)
+    note = draft.stored(question.text_question)
+    if note:
+        lines.append(texts.fill(texts.NOTE_SO_FAR, note=shorten(str(note), 200)))
+    lines.append(texts.ASK_STATUS)
+    return "\n".join(lines), rows
+
+
+def obstacle_buttons(
+    report_id: int, question: Question, chosen: frozenset[Obstacle]
+) -> list[list[tuple[str, AnswerChoice]]]:
+    """Toggle buttons, two a row, then "Fertig".
+
+    The selection lives in the buttons themselves (each carries the selection it makes),
+    so toggling stores nothing and survives a restart; "Fertig" stores it as the answer.
+    """
+    toggles = []
+    for obstacle in Obstacle:
+        label = texts.OBSTACLE_LABELS[obstacle]
+        if obstacle in chosen:
+            label = texts.fill(texts.OBSTACLE_CHOSEN, label=label)
+        value = TOGGLE_PREFIX + str(obstacle_mask(chosen ^ {obstacle}))
+        toggles.append((label, AnswerChoice(report_id, question, value)))
+    done = AnswerChoice(report_id, question, DONE_PREFIX + str(obstacle_mask(chosen)))
+    return [*_rows(toggles), [(texts.OBSTACLES_DONE, done)]]
+
+
+def obstacle_mask(chosen: frozenset[Obstacle]) -> int:
+    return sum(1 << n for n, obstacle in enumerate(Obstacle) if obstacle in chosen)
+
+
+def obstacles_of(mask_text: str) -> frozenset[Obstacle] | None:
+    """The obstacles a button's mask names; None if it is no mask of ours."""
+    if not (mask_text.isascii() and mask_text.isdigit()) or len(mask_text) > 3:
+        return None
+    mask = int(mask_text)
+    if mask >= 1 << len(Obstacle):
+        return None
+    return frozenset(o for n, o in enumerate(Obstacle) if mask & (1 << n))
+
+
+def review(draft: Draft) -> tuple[str, Buttons]:
+    """All answers of the measure at a glance, where the indicator is answered and it is sent."""
     lines = [texts.fill(texts.REVIEW_HEAD, code=draft.code, office=_office_suffix(draft))]
     for answer in draft.answers:
-        status = _status_text(answer) + (texts.REVIEW_CARRIED if answer.carried_over else "")
+        status = (texts.STATUS_LABELS[answer.status] if answer.status else texts.REVIEW_EMPTY) + (
+            texts.REVIEW_CARRIED if answer.carried_over else ""
+        )
         lines.append(
             texts.fill(
                 texts.REVIEW_TARGET, horizon=draft.horizon(answer.horizon_target_id), status=status
@@ -363,34 +458,49 @@ def review(draft: Draft) -> Reply:
         )
         if answer.note:
             lines.append(texts.fill(texts.REVIEW_NOTE, note=answer.note))
-        if answer.obstacle:
-            lines.append(
-                texts.fill(texts.REVIEW_OBSTACLE, obstacle=texts.OBSTACLE_LABELS[answer.obstacle])
-            )
+        if answer.obstacles:
+            obstacles = obstacles_text(answer.obstacles, answer.obstacle_note)
+            lines.append(texts.fill(texts.REVIEW_OBSTACLE, obstacle=obstacles))
         if answer.support_requested:
             note = f": {answer.support_note}" if answer.support_note else ""
             lines.append(texts.fill(texts.REVIEW_SUPPORT, note=note))
-    lines.append(
-        texts.fill(texts.REVIEW_INDICATOR, note=draft.report.indicator_note or texts.REVIEW_EMPTY)
-    )
+    indicator = draft.report.indicator_note
+    if indicator:
+        lines.append(texts.fill(texts.REVIEW_INDICATOR, note=indicator))
+    if draft.evidence:
+        names = ", ".join(evidence_name(e.kind, e.file_name) for e in draft.evidence)
+        lines.append(texts.fill(texts.REVIEW_EVIDENCE, files=names))
+    prompt = texts.REVIEW_INDICATOR_PROMPT if indicator is None else texts.REVIEW_INDICATOR_REPLACE
+    lines += ["", texts.fill(prompt, indicator=draft.item.measure.indicator)]
     report_id = draft.report.id
-    buttons = [[
+    buttons: list[list[tuple[str, Payload]]] = [[
         (texts.SUBMIT, Review(report_id, ReviewAction.SEND)),
         (texts.CHANGE, Review(report_id, ReviewAction.CHANGE)),
         (texts.LATER, Review(report_id, ReviewAction.LATER)),
     ]]  # fmt: skip
-    return Reply("\n".join(lines), buttons)
+    earlier = draft.previous.indicator_note
+    if earlier and indicator is None:
+        when = day(draft.previous.opens_on) if draft.previous.opens_on else "–"
+        lines.append(texts.fill(texts.PREVIOUS_INDICATOR, day=when, note=earlier))
+        unchanged = AnswerChoice(report_id, Question(Kind.REVIEW), UNCHANGED_VALUE)
+        buttons.insert(0, [(texts.INDICATOR_UNCHANGED, unchanged)])
+    return "\n".join(lines), buttons
 
 
-def answered_line(draft: Draft, question: Question, answer_text: str) -> Reply:
-    """What the question message turns into once answered (no buttons left)."""
+def answered_line(draft: Draft, question: Question, answer_text: str) -> str:
+    """What a question's message turns into once answered: one line, no buttons."""
     if question.kind is Kind.INDICATOR:
         what = INDICATOR_LABEL
     else:
         what = f"{draft.horizon(question.target_id)}, {CHANGE_LABELS[question.kind]}"
-    return Reply(
-        texts.fill(texts.ANSWERED, code=draft.code, what=what, answer=answer_text), edit=True
-    )
+    return texts.fill(texts.ANSWERED, code=draft.code, what=what, answer=answer_text)
+
+
+def collapse(draft: Draft, line: str) -> list[Reply]:
+    """Turn the message asking the current question into ``line`` (after typed text or a
+    file, which arrive below it); nothing if that message is not known."""
+    message_id = draft.report.question_message_id
+    return [] if message_id is None else [Reply(line, edit_message_id=message_id)]
 
 
 # --- the overview ----------------------------------------------------------------------------
@@ -465,7 +575,7 @@ async def begin(request: Request) -> list[Reply]:
     draft = await running_draft(request)
     if draft is not None and draft.started:
         resume(draft, request.now)
-        return [header(draft, request.services.settings.zone), ask(draft, draft.current())]
+        return [ask(draft, draft.current(), header(draft, request.services.settings.zone))]
     return [await overview(request, round_)]
 
 
@@ -526,7 +636,7 @@ async def _start(request: Request, round_: ReportingRound, item: WorkItem) -> li
     draft = await load_draft(request, report)
     assert draft is not None
     resume(draft, request.now)
-    return [header(draft, request.services.settings.zone), ask(draft, draft.current())]
+    return [ask(draft, draft.current(), header(draft, request.services.settings.zone))]
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -541,6 +651,9 @@ def _matches(question: Question, value: str, draft: Draft) -> bool:
         return True
     if question.kind is Kind.SUPPORT:
         return stored == (value == YES_VALUE)
+    if question.kind is Kind.OBSTACLE:
+        chosen = obstacles_of(value.removeprefix(DONE_PREFIX))
+        return value.startswith(DONE_PREFIX) and chosen == frozenset(cast(tuple[Obstacle], stored))
     if value == SKIP_VALUE:
         return stored == ""
     return str(stored) == value or (value == UNCHANGED_VALUE and question.kind is Kind.STATUS)
@@ -556,10 +669,22 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
         return [] if _matches(question, value, draft) else await stale(request)
     if value == ALL_UNCHANGED_VALUE:
         return await all_unchanged(request, draft, question)
-    shown = _store_button_answer(draft, question, value, request)
-    if shown is None:
+    if question.kind is Kind.OBSTACLE and value.startswith(TOGGLE_PREFIX):
+        chosen = obstacles_of(value.removeprefix(TOGGLE_PREFIX))
+        if chosen is None:
+            return await stale(request)
+        # the selection so far lives in the buttons: redraw them, store nothing yet
+        text, _ = _question(draft, question)
+        return [Reply(text, obstacle_buttons(draft.report.id, question, chosen), edit=True)]
+    shown_text = _store_button_answer(draft, question, value, request)
+    if shown_text is None:
         return await stale(request)
-    return [answered_line(draft, question, shown), ask(draft, draft.current())]
+    # on the review, the only answer by button is "Zahlen/Belege unverändert"
+    what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
+    return [
+        Reply(answered_line(draft, what, shown_text), edit=True),
+        ask(draft, draft.current()),
+    ]
 
 
 async def all_unchanged(request: Request, draft: Draft, question: Question) -> list[Reply]:
@@ -590,12 +715,12 @@ def _store_button_answer(
             return None
         report_answers.keep(report, now)
         return f"{shown(question, draft.stored(question))} ({texts.KEPT})"
-    if question.kind is Kind.INDICATOR and value == UNCHANGED_VALUE:
+    if question.kind is Kind.REVIEW and value == UNCHANGED_VALUE:
         earlier = draft.previous.indicator_note
-        if not earlier:
+        if not earlier or report.indicator_note is not None:
             return None
-        report_answers.record_text(report, question, earlier, now)
-        return f"{earlier} ({texts.UNCHANGED.lower()})"
+        report_answers.record_text(report, Question(Kind.INDICATOR), earlier, now)
+        return f"{shorten(earlier)} ({texts.UNCHANGED.lower()})"
     if question.kind is Kind.STATUS:
         if value == UNCHANGED_VALUE:
             previous = draft.previous.answers.get(question.target_id or 0)
@@ -608,10 +733,11 @@ def _store_button_answer(
         report_answers.record_status(report, question, Status(value), now)
         return texts.STATUS_LABELS[value]
     if question.kind is Kind.OBSTACLE:
-        if value not in texts.OBSTACLE_LABELS:
+        chosen = obstacles_of(value.removeprefix(DONE_PREFIX))
+        if not value.startswith(DONE_PREFIX) or chosen is None:
             return None
-        report_answers.record_obstacle(report, question, Obstacle(value), now)
-        return texts.OBSTACLE_LABELS[value]
+        report_answers.record_obstacles(report, question, chosen, now)
+        return shown(question, tuple(o for o in Obstacle if o in chosen))
     if question.kind is Kind.SUPPORT:
         if value not in (YES_VALUE, NO_VALUE):
             return None
@@ -626,33 +752,89 @@ def _store_button_answer(
 
 @router.private_message(filters.TEXT & ~filters.COMMAND, Audience.MEMBER)
 async def free_text(request: Request) -> list[Reply]:
+    """Typed text answers the question on screen: a text question, the note of the status
+    being asked, or the indicator on the review. Anything else is not stored."""
     draft = await running_draft(request)
     if draft is None:
         return [Reply(texts.NO_QUESTION_OPEN)]
     if not listening(draft.report, request.now, request.services.settings.zone):
         return asleep(draft)
-    question = draft.current()
-    if not question.expects_text:
-        return [Reply(texts.BUTTON_EXPECTED), ask(draft, question)]
+    asked = draft.current()
+    if not asked.takes_text:
+        return [Reply(texts.BUTTON_EXPECTED), ask(draft, asked)]
     text = request.text or ""
     if len(text) > TEXT_LIMIT:
         return [Reply(texts.fill(texts.TEXT_TOO_LONG, length=len(text), limit=TEXT_LIMIT))]
-    report_answers.record_text(draft.report, question, text, request.now)
-    return [ask(draft, draft.current())]
+    answered = asked.text_question
+    editing = draft.report.editing
+    report_answers.record_text(draft.report, answered, text, request.now)
+    if asked.kind is Kind.STATUS:
+        draft.report.editing = editing  # a note typed while a status is changed: still asked
+    line = answered_line(draft, answered, shorten(text))
+    return [*collapse(draft, line), ask(draft, draft.current())]
+
+
+@router.private_message(filters.PHOTO | filters.Document.ALL | filters.VOICE, Audience.MEMBER)
+async def file_received(request: Request) -> list[Reply]:
+    """A photo, document or voice note: evidence of the measure on screen, where text is taken."""
+    draft = await running_draft(request)
+    if draft is None:
+        return [Reply(texts.NO_QUESTION_OPEN)]
+    if not listening(draft.report, request.now, request.services.settings.zone):
+        return asleep(draft)
+    asked = draft.current()
+    if not asked.takes_text:
+        return [Reply(texts.EVIDENCE_NOT_HERE), ask(draft, asked)]
+    message = request.update.effective_message
+    received = describe_file(message) if message is not None else None
+    if received is None:
+        return [Reply(texts.EVIDENCE_UNSUPPORTED), ask(draft, asked)]
+    if received.file_size is not None and received.file_size > DOWNLOAD_LIMIT:
+        size = file_size(received.file_size)
+        return [Reply(texts.fill(texts.EVIDENCE_TOO_BIG, size=size)), ask(draft, asked)]
+    evidence = await add_evidence(
+        request.session,
+        report=draft.report,
+        question=asked.key,
+        kind=received.kind,
+        file_id=received.file_id,
+        file_unique_id=received.file_unique_id,
+        file_name=received.file_name,
+        mime_type=received.mime_type,
+        file_size=received.file_size,
+        caption=received.caption,
+        contact_id=member(request).id,
+        received_at=request.now,
+    )
+    draft.evidence = await report_evidence(request.session, draft.report.id)
+    draft.report.updated_at, draft.report.paused_at = request.now, None
+    round_ = await request.session.get(ReportingRound, draft.report.round_id)
+    assert round_ is not None
+    keep_file(request, evidence, round_.opens_on, draft.code)
+    line = texts.fill(
+        texts.EVIDENCE_SAVED, code=draft.code, name=evidence_name(evidence.kind, evidence.file_name)
+    )
+    return [*collapse(draft, line), ask(draft, draft.current())]
 
 
 @router.private_message(
-    ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, Audience.MEMBER
+    ~filters.TEXT
+    & ~filters.COMMAND
+    & ~filters.StatusUpdate.ALL
+    & ~filters.PHOTO
+    & ~filters.Document.ALL
+    & ~filters.VOICE,
+    Audience.MEMBER,
 )
-async def not_text(request: Request) -> list[Reply]:
-    """Photos, voice notes, stickers, files: a hint, and the current question again."""
+async def not_taken(request: Request) -> list[Reply]:
+    """Stickers, videos, locations and the like: a hint, and the current question again."""
     draft = await running_draft(request)
     if draft is None:
         return [Reply(texts.NO_QUESTION_OPEN)]
     if not listening(draft.report, request.now, request.services.settings.zone):
         return asleep(draft)
     question = draft.current()
-    hint = texts.TEXT_EXPECTED if question.expects_text else texts.BUTTON_EXPECTED
+    hint = texts.TEXT_EXPECTED if question.takes_text else texts.BUTTON_EXPECTED
     return [Reply(hint), ask(draft, question)]
 
 
@@ -669,6 +851,8 @@ async def review_button(request: Request, data: Review) -> list[Reply]:
         return [Reply(texts.PAUSED, edit=True)]
     if data.action is ReviewAction.CHANGE:
         return [change_menu(draft)]
+    if draft.report.indicator_note is None:
+        draft.report.indicator_note = ""  # nothing typed for the indicator: skipped
     version = await submit(request.session, draft.report, request.now)
     done = texts.fill(
         texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version
@@ -692,7 +876,7 @@ async def submitted(request: Request, done: str) -> list[Reply]:
 
 def change_menu(draft: Draft) -> Reply:
     rows = []
-    for question in answered_questions(draft.answers, draft.report.indicator_note):
+    for question in changeable(draft.answers, draft.report.indicator_note):
         if question.kind is Kind.INDICATOR:
             label = INDICATOR_LABEL
         else:
@@ -709,11 +893,11 @@ async def change_button(request: Request, data: ChangeAnswer) -> list[Reply]:
     if draft is None:
         return await stale(request)
     if question.kind is Kind.REVIEW:
-        return [Reply(review(draft).text, review(draft).buttons, edit=True)]
-    if question not in answered_questions(draft.answers, draft.report.indicator_note):
+        return [replace(ask(draft, question), edit=True)]
+    if question not in changeable(draft.answers, draft.report.indicator_note):
         return await stale(request)
     change(draft, question, request.now)
-    return [ask(draft, question)]
+    return [replace(ask(draft, question), edit=True)]
 
 
 def change(draft: Draft, question: Question, now: datetime) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.render import texts
 from bot.render.chart import status_chart
+from bot.render.evidence import evidence_lines, evidence_name
 from bot.render.export import build_csv, build_xlsx
 from bot.render.formatting import day
 from bot.render.views import (
@@ -20,16 +21,19 @@ from bot.render.views import (
     measure_view,
     outstanding_view,
     overview,
+    shorten,
 )
 from conversations.access import Audience
 from conversations.framework import Attachment, Buttons, Reply, Request, Router
-from conversations.payloads import ShowChart, ShowField
+from conversations.payloads import EvidenceFile, ShowChart, ShowField
 from conversations.scheduled import build_summary
+from storage.evidence import evidence_by_code_and_office, submitted_evidence
 from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
 from storage.status import Snapshot, contacts_by_office
 
 DOCUMENT_LIMIT = 50_000_000  # bytes a bot may send as a document (Telegram: 50 MB)
+EVIDENCE_SHOWN = 10  # newest files listed under a measure; all are in the export
 
 router = Router()
 
@@ -69,7 +73,8 @@ async def status(request: Request) -> Reply:
         measure = visible.find_measure(code)
         if measure is not None:
             history = await measure_history(request.session, measure.id)
-            return Reply(measure_view(measure, history, zone))
+            text = measure_view(measure, history, zone)
+            return await with_evidence(request, measure.id, text)
         goal = visible.find_goal(code)
         if goal is not None:
             return Reply(goal_view(*goal))
@@ -80,6 +85,32 @@ async def status(request: Request) -> Reply:
     if field is None:
         return Reply(field_choices(query, visible.fields))
     return Reply(field_view(field, visible, zone))
+
+
+async def with_evidence(request: Request, measure_id: int, text: str) -> Reply:
+    """A measure's view with its evidence files listed; coordinators get a button per file
+    to have it sent again (contacts see the list)."""
+    items = await submitted_evidence(request.session, measure_id)
+    if not items:
+        return Reply(text)
+    lines = evidence_lines(items[:EVIDENCE_SHOWN], request.services.settings.zone)
+    text += "\n\n" + "\n".join([texts.EVIDENCE_HEAD, *lines])
+    contact = request.active_contact
+    if contact is None or contact.role is not Role.COORDINATOR:
+        return Reply(text)
+    buttons = [
+        [(
+            texts.fill(
+                texts.EVIDENCE_BUTTON,
+                icon=texts.EVIDENCE_ICONS[item.kind.value],
+                number=number,
+                name=shorten(evidence_name(item.kind, item.file_name), 40),
+            ),
+            EvidenceFile(item.id),
+        )]
+        for number, item in enumerate(items[:EVIDENCE_SHOWN], start=1)
+    ]  # fmt: skip
+    return Reply(text, buttons)
 
 
 @router.button(ShowField, Audience.MEMBER, in_group=True)
@@ -148,8 +179,9 @@ async def export(request: Request) -> list[Reply]:
     caption = texts.fill(texts.EXPORT_CAPTION, day=day(request.today))
     url = shared_database_url(request.session, request.services.settings.effective_database_url)
     history = await StoredHistory.load(request.session, url)
+    evidence = await evidence_by_code_and_office(request.session)
     if choice == "csv":
-        current, past = await build_csv(full, history, zone)
+        current, past = await build_csv(full, history, zone, evidence)
         name = f"monitoring-stand-{stamp}.csv"
         if too_large := _too_large(max(len(current), len(past)), "csv", name):
             return [too_large]
@@ -157,7 +189,7 @@ async def export(request: Request) -> list[Reply]:
             Reply(caption, attachment=Attachment(current, name)),
             Reply(caption, attachment=Attachment(past, f"monitoring-verlauf-{stamp}.csv")),
         ]
-    workbook = await build_xlsx(full, history, zone)
+    workbook = await build_xlsx(full, history, zone, evidence)
     if too_large := _too_large(len(workbook), "xlsx", f"monitoring-{stamp}.xlsx"):
         return [too_large]
     return [

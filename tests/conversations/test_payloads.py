@@ -46,6 +46,7 @@ EXAMPLES: list[Payload] = [
     ChangeAnswer(BIG, Question(Kind.REVIEW)),
     payloads.Pause(),
     payloads.AbsentUntil(20261231),
+    payloads.EvidenceFile(BIG),
 ]
 
 

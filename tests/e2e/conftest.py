@@ -134,6 +134,7 @@ def e2e_settings(tmp_path: Path, base_url: str) -> Settings:
         telegram_bot_token=TOKEN,
         telegram_api_base_url=base_url,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        data_dir=tmp_path / "daten",
         coordination_chat_id=COORDINATION_CHAT,
         timezone="Europe/Berlin",
         bot_username=None,
@@ -232,7 +233,8 @@ class Said:
 
     status: Status
     note: str = ""
-    obstacle: Obstacle | None = None
+    obstacles: tuple[Obstacle, ...] | None = None  # None: not asked; (): none named
+    obstacle_note: str | None = None  # a few words for "Sonstiges"
     support: str | None = None  # a sentence means: support requested
 
 
@@ -259,7 +261,8 @@ async def store_report(
         for answer, given in zip(answers, said, strict=True):
             answer.status = given.status
             answer.note = given.note
-            answer.obstacle = given.obstacle
+            answer.obstacles = given.obstacles
+            answer.obstacle_note = given.obstacle_note
             answer.support_requested = given.support is not None
             answer.support_note = given.support
         draft.indicator_note = indicator

@@ -105,7 +105,7 @@ async def test_onboarding_continues_into_the_running_round(world: World) -> None
         "Amt für Jugend und Familie."
     )
     first = await world.press(newcomer, "Jetzt berichten")
-    assert first.text.endswith("Wie ist der Stand?")  # straight to the first question
+    assert first.text.endswith("vorher eintippen (freiwillig).")  # straight to the first question
 
 
 async def test_without_a_round_the_welcome_is_all(world: World) -> None:

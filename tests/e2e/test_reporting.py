@@ -15,6 +15,8 @@ from storage.people import add_contact
 from tests.e2e.conftest import Answer, World
 
 KARL_CODES = ["III.2.1", "III.4.1", "IV.1.1", "IV.2.1", "IV.3.1", "IV.3.2"]
+ASK_STATUS = "Wie ist der Stand? Was sich getan hat, können Sie vorher eintippen (freiwillig)."
+INDICATOR_PROMPT = "Zahlen oder Belege dazu können Sie jetzt eintippen"
 
 
 async def add_person(world: World, user_id: int, name: str, *offices: str) -> FakeUser:
@@ -52,13 +54,13 @@ async def reports(world: World, code: str) -> list[Report]:
 
 
 async def answer_iii_2_1(world: World, user: FakeUser) -> None:
-    """III.2.1 has one target (mittelfristig): delayed, with obstacle and support."""
+    """III.2.1 has one target (mittelfristig): delayed, with a note, obstacle and support."""
+    await world.say(user, "Entwurf liegt beim Dezernat.")  # the note, typed before the status
     await tap(world, user, "🟡 verzögert")
-    await world.say(user, "Entwurf liegt beim Dezernat.")
     await tap(world, user, "Personal")
+    await tap(world, user, "Fertig")
     await tap(world, user, "Ja")
     await world.say(user, "Bitte Termin mit dem Dezernat.")
-    await tap(world, user, "Überspringen")
 
 
 async def reported_in_october(world: World, report: Callable[[], Awaitable[None]]) -> None:
@@ -104,8 +106,8 @@ async def test_round_opening_announces_and_overview(world: World) -> None:
     assert overview.buttons == [["Der Reihe nach"], *[[code] for code in KARL_CODES]]
     # ... "Jetzt berichten" under the announcement goes straight to the first question
     question = await tap(world, world.contact, "Jetzt berichten")
-    assert question.text.startswith(f"{KARL_CODES[0]} · ")
-    assert question.text.endswith("Wie ist der Stand?")
+    assert question.text.startswith(f"Maßnahme {KARL_CODES[0]}\n")
+    assert question.text.endswith(ASK_STATUS)
 
 
 async def test_contact_cannot_open_round(world: World) -> None:
@@ -118,11 +120,13 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     await world.say(karl, "/bericht")
     world.standin.mark_read(karl.id)
     await world.standin.press_button(karl, "Der Reihe nach")
-    header, question = await world.standin.wait_for_messages(karl.id, count=2)
-    assert (header.plain_text or "").startswith("Maßnahme III.2.1\nRegelmäßige Aktualisierung")
-    assert "Erfolgsindikator: Eine aktualisierte Version" in (header.plain_text or "")
+    [question] = await world.standin.wait_for_messages(karl.id, count=1)  # one message
     assert (question.plain_text or "").startswith(
-        "III.2.1 · Mittelfristig (1/1)\nZiel: Das Papier wird erstellt"
+        "Maßnahme III.2.1\nRegelmäßige Aktualisierung und Fortschreibung"
+    )
+    assert "Erfolgsindikator" not in (question.plain_text or "")  # asked at the end, once
+    assert "\n\nIII.2.1 · Mittelfristig (1/1)\nZiel: Das Papier wird erstellt" in (
+        question.plain_text or ""
     )
     # what "mittelfristig" means in this plan, where the horizon is asked
     assert "\nMittelfristig: Derzeit in Vorbereitung, bzw. Fertigstellung bis in fünf Jahren\n" in (
@@ -133,8 +137,17 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     ]  # fmt: skip
 
     await answer_iii_2_1(world, karl)
-    assert question.plain_text == "III.2.1 · Mittelfristig, Stand: 🟡 verzögert"  # edited in place
+    # the typed note collapsed the question into one line; the question came again below
+    assert question.plain_text == "III.2.1 · Mittelfristig, Getan: Entwurf liegt beim Dezernat."
     assert question.buttons == []
+    # each answered question is one line; every question was one message
+    lines = [m.plain_text for m in world.standin.sent_messages(karl.id)[-5:-1]]
+    assert lines == [
+        "III.2.1 · Mittelfristig, Stand: 🟡 verzögert",
+        "III.2.1 · Mittelfristig, Hindernis: Personal",
+        "III.2.1 · Mittelfristig, Unterstützung: Ja",
+        "III.2.1 · Mittelfristig, Unterstützung (Text): Bitte Termin mit dem Dezernat.",
+    ]
     review = world.last(karl)
     assert review.text == (
         "III.2.1 · Ihre Angaben\n"
@@ -142,7 +155,12 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
         "   Getan: Entwurf liegt beim Dezernat.\n"
         "   Hindernis: Personal\n"
         "   Unterstützung gewünscht: Bitte Termin mit dem Dezernat.\n"
-        "Zahlen/Belege: –"
+        "\n"
+        "Erfolgsindikator: Eine aktualisierte Version des Arbeitspapiers mit überprüften "
+        "Leitlinien und Standards für Gemeinschaftsunterkünfte liegt vor und wird online zur "
+        "Verfügung gestellt.\n"
+        "Zahlen oder Belege dazu können Sie jetzt eintippen oder als Foto, Dokument oder "
+        "Sprachnachricht senden (freiwillig). Dann „Absenden“."
     )
     assert review.buttons == [["Absenden", "Ändern", "Später"]]
     assert [r.submitted_at for r in await reports(world, "III.2.1")] == [None]  # a draft
@@ -150,10 +168,10 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     world.standin.mark_read(karl.id)
     await world.standin.press_button(karl, "Absenden")
     # the next measure follows at once, without a "Weiter?" in between
-    header, question = await world.standin.wait_for_messages(karl.id, count=2)
+    [question] = await world.standin.wait_for_messages(karl.id, count=1)
     assert review.text == "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
-    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
-    assert (question.plain_text or "").startswith("III.4.1 · Kurzfristig (1/2)")
+    assert (question.plain_text or "").startswith("Maßnahme III.4.1")
+    assert "\n\nIII.4.1 · Kurzfristig (1/2)" in (question.plain_text or "")
 
     [report] = await reports(world, "III.2.1")
     assert report.version == 1
@@ -163,8 +181,8 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     assert report.author_id == karl_row.id
     assert report.indicator_note == ""
     [answer] = report.answers
-    assert (answer.status, answer.note, answer.obstacle) == (
-        Status.DELAYED, "Entwurf liegt beim Dezernat.", Obstacle.STAFF,
+    assert (answer.status, answer.note, answer.obstacles) == (
+        Status.DELAYED, "Entwurf liegt beim Dezernat.", (Obstacle.STAFF,),
     )  # fmt: skip
     assert (answer.support_requested, answer.support_note) == (
         True,
@@ -183,25 +201,22 @@ async def test_every_answer_is_stored_at_once_and_survives_a_restart(round_open:
     paused = await world.say(karl, "/abbrechen")
     assert paused.text.startswith("Pausiert. Ihre Antworten sind gespeichert")
     question_before = world.standin.sent_messages(karl.id)[-2]
-    assert (question_before.plain_text or "").endswith(
-        "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
-    )
+    assert (question_before.plain_text or "").startswith("III.4.1 · Mittel- und langfristig (2/2)")
 
     await world.restart_bot()
 
-    await world.say(karl, "/bericht")
-    header, question = world.standin.sent_messages(karl.id)[-2:]
-    assert (header.plain_text or "").startswith("Maßnahme III.4.1")
-    assert question.plain_text == question_before.plain_text
+    resumed = await world.say(karl, "/bericht")
+    assert resumed.text.startswith("Maßnahme III.4.1")  # one message: header and question
+    assert resumed.text.endswith(question_before.plain_text or "")
     # the button of the question asked before the restart still works
     await world.settle(
-        await world.standin.press_button(
-            karl, "Überspringen", message_id=question_before.message_id
-        )
+        await world.standin.press_button(karl, "🟢 im Plan", message_id=question_before.message_id)
     )
-    assert world.last(karl).text.startswith("III.4.1 · Mittel- und langfristig (2/2)")
+    assert world.last(karl).text.startswith("III.4.1 · Ihre Angaben")
     [draft] = await reports(world, "III.4.1")
-    assert draft.answers[0].note == ""
+    assert [(a.status, a.note) for a in draft.answers] == [
+        (Status.ON_TRACK, ""), (Status.ON_TRACK, ""),
+    ]  # fmt: skip
 
 
 async def test_going_back(round_open: World) -> None:
@@ -213,19 +228,16 @@ async def test_going_back(round_open: World) -> None:
         world.standin.sent_messages(karl.id)[-2].plain_text
         == "Sie sind schon bei der ersten Frage dieser Maßnahme."
     )
-    assert first.text.endswith("Wie ist der Stand?")
-    await tap(world, karl, "🔴 gefährdet")
+    assert first.text.endswith(ASK_STATUS)
     await world.say(karl, "Noch nichts.")
+    await tap(world, karl, "🔴 gefährdet")
     back = await world.say(karl, "/zurueck")
-    assert back.text.endswith(
-        "Was hat sich seit dem letzten Bericht getan? Schreiben Sie ein paar Worte oder überspringen Sie."
-    )
-    back = await world.say(karl, "/zurueck")
-    assert back.text.endswith("Wie ist der Stand?")
+    assert back.text.endswith(ASK_STATUS)
+    assert "Bisher: 🔴 gefährdet\nIhre Notiz: Noch nichts.\n" in back.text
     await tap(world, karl, "✅ erreicht")
     # going back kept the note; with "erreicht" there are no obstacle questions: on to the
-    # indicator
-    assert "Gibt es Zahlen oder Belege zum Erfolgsindikator?" in world.last(karl).text
+    # review, where the indicator is asked
+    assert INDICATOR_PROMPT in world.last(karl).text
     [draft] = await reports(world, "III.2.1")
     assert (draft.answers[0].status, draft.answers[0].note) == (Status.ACHIEVED, "Noch nichts.")
     assert (await world.say(karl, "/abbrechen")).text.startswith("Pausiert.")
@@ -245,14 +257,15 @@ async def test_change_and_correct_after_submitting(round_open: World) -> None:
     await tap(world, karl, "Zahlen/Belege")
     await world.say(karl, "3 Entwürfe")
     await tap(world, karl, "Absenden")
-    assert world.standin.sent_messages(karl.id)[-3].plain_text == (
+    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
         "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
     )
 
     overview = await world.say(karl, "/bericht")
     assert ["✅ III.2.1"] in overview.buttons
     correction = await tap(world, karl, "✅ III.2.1")
-    assert correction.text.startswith("III.2.1 · Ihre Angaben")  # a copy, straight to review
+    assert correction.text.startswith("Maßnahme III.2.1")  # a copy, straight to review
+    assert "\n\nIII.2.1 · Ihre Angaben" in correction.text
     assert "Zahlen/Belege: 3 Entwürfe" in correction.text
     await tap(world, karl, "Ändern")
     await tap(world, karl, "Mittelfristig: Stand")
@@ -264,9 +277,9 @@ async def test_change_and_correct_after_submitting(round_open: World) -> None:
     first, second = await reports(world, "III.2.1")
     assert (first.version, second.version) == (1, 2)
     assert first.answers[0].status is Status.DELAYED  # history is never overwritten
-    assert first.answers[0].obstacle is Obstacle.STAFF
+    assert first.answers[0].obstacles == (Obstacle.STAFF,)
     assert second.answers[0].status is Status.ACHIEVED
-    assert second.answers[0].obstacle is None
+    assert second.answers[0].obstacles is None
     assert second.indicator_note == "3 Entwürfe"
 
 
@@ -276,12 +289,11 @@ async def test_unchanged_carries_the_last_report_over(world: World) -> None:
     question = await tap(world, karl, "III.2.1")
     assert "Zuletzt (01.10.2026): 🟡 verzögert – „Entwurf liegt beim Dezernat.“" in question.text
     assert question.buttons[:2] == [["Alles unverändert"], ["Unverändert"]]
-    await tap(world, karl, "Unverändert")  # this target as last time, then on as usual
+    review = await tap(world, karl, "Unverändert")  # this target as last time, then on
     assert world.standin.sent_messages(karl.id)[-2].plain_text == (
         "III.2.1 · Mittelfristig, Stand: 🟡 verzögert (unverändert)"
     )
-    assert "Gibt es Zahlen oder Belege" in world.last(karl).text  # note, obstacle, support carried
-    review = await tap(world, karl, "Überspringen")
+    assert INDICATOR_PROMPT in review.text  # note, obstacle, support carried
     assert "Mittelfristig: 🟡 verzögert (unverändert)" in review.text
     assert "Hindernis: Personal" in review.text
     await tap(world, karl, "Absenden")
@@ -296,36 +308,41 @@ async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> 
     await world.say(karl, "/bericht")
     status_question = await tap(world, karl, "III.2.1")
 
-    reply = await world.say(karl, "läuft gut")  # text while a button is expected
-    assert (
-        world.standin.sent_messages(karl.id)[-2].plain_text
-        == "Bitte wählen Sie eine der Schaltflächen."
-    )
-    assert reply.text.endswith("Wie ist der Stand?")
-
-    await tap(world, karl, "🟢 im Plan")
     too_long = await world.say(karl, "x" * 2001)
     assert too_long.text.startswith("Ihr Text hat 2001 Zeichen; erlaubt sind höchstens 2000.")
     [draft] = await reports(world, "III.2.1")
     assert draft.answers[0].note is None
 
-    for send in (world.standin.send_photo, world.standin.send_sticker, world.standin.send_voice):
-        await world.settle(await send(karl))
-        hint, again = world.standin.sent_messages(karl.id)[-2:]
-        assert hint.plain_text == (
-            "Bitte antworten Sie hier mit Text (oder tippen Sie auf „Überspringen“)."
-        )
-        assert (again.plain_text or "").endswith("überspringen Sie.")
+    await tap(world, karl, "🔴 gefährdet")
+    reply = await world.say(karl, "läuft gut")  # text while only buttons are expected
+    assert (
+        world.standin.sent_messages(karl.id)[-2].plain_text
+        == "Bitte wählen Sie eine der Schaltflächen."
+    )
+    assert reply.text.endswith("dann „Fertig“.")
+    await world.settle(await world.standin.send_photo(karl))  # no evidence at a button question
+    hint = world.standin.sent_messages(karl.id)[-2]
+    assert (hint.plain_text or "").startswith("Belege nehme ich bei der Frage nach dem Stand")
+    await world.settle(await world.standin.send_sticker(karl))
+    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
+        "Bitte wählen Sie eine der Schaltflächen."
+    )
 
-    # an old button of an answered question
+    # an old button of an answered question (a person taps a button they saw before)
+    [old] = [
+        button["callback_data"]
+        for row in (status_question.message.edit_history[0].reply_markup or {})["inline_keyboard"]
+        for button in row
+        if button["text"] == "✅ erreicht"
+    ]
     await world.settle(
-        await world.standin.press_button(
-            karl, "🔴 gefährdet", message_id=status_question.message_id
-        )
+        await world.standin.press_callback_data(karl, old, message_id=status_question.message_id)
     )
     stale, current = world.standin.sent_messages(karl.id)[-2:]
     assert stale.plain_text == "Diese Frage ist nicht mehr aktuell."
-    assert (current.plain_text or "").endswith("überspringen Sie.")
+    assert (current.plain_text or "").endswith("dann „Fertig“.")
+    await world.say(karl, "/zurueck")
+    await tap(world, karl, "🟢 im Plan")
 
     # forged data
     await world.settle(await world.standin.press_callback_data(karl, "v1:a:99999:st.1:delayed"))
@@ -334,13 +351,12 @@ async def test_bad_inputs_are_answered_and_change_nothing(round_open: World) -> 
     )
 
     # text with markup is stored as typed and shown escaped
-    await world.say(karl, "<b>fett</b> & Co")
-    review = await tap(world, karl, "Überspringen")
-    assert "Getan: <b>fett</b> & Co" in review.text
+    review = await world.say(karl, "<b>fett</b> & Co")
+    assert "Zahlen/Belege: <b>fett</b> & Co" in review.text
     assert "&lt;b&gt;fett&lt;/b&gt; &amp; Co" in (review.message.text or "")
     [draft] = await reports(world, "III.2.1")
-    assert draft.answers[0].status is Status.ON_TRACK
-    assert draft.answers[0].note == "<b>fett</b> & Co"
+    assert (draft.answers[0].status, draft.answers[0].obstacles) == (Status.ON_TRACK, None)
+    assert draft.indicator_note == "<b>fett</b> & Co"
 
 
 async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> None:
@@ -361,16 +377,18 @@ async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> No
     await world.settle(update_id)
     count = len(world.standin.sent_messages(karl.id))
     assert world.last(karl).text.startswith("III.4.1 · Mittel- und langfristig (2/2)")
+    assert world.last(karl).text.endswith(f"Ihre Notiz: Erster Text\n{ASK_STATUS}")
     for delivery in (2, 3):  # Telegram delivers the same update again, twice
         world.standin.redeliver(update_id)
         await world.settle(update_id, times=delivery)
     assert len(world.standin.sent_messages(karl.id)) == count
     [draft] = await reports(world, "III.4.1")
     first, second = sorted(draft.answers, key=lambda a: a.horizon_target_id)
-    assert (first.status, first.note, second.status) == (
+    assert (first.status, first.note, second.status, second.note) == (
         Status.ON_TRACK,
-        "Erster Text",
+        "",
         None,
+        "Erster Text",  # typed at the second target's question: its note
     )
 
 
@@ -388,18 +406,12 @@ async def test_shared_measure_each_office_reports_its_part(round_open: World) ->
     ]  # fmt: skip
     world.standin.mark_read(wanda.id)
     await world.standin.press_button(wanda, "III.1.1 · Amt für soziale Leistungen")
-    header, _ = await world.standin.wait_for_messages(wanda.id, count=2)
+    [header] = await world.standin.wait_for_messages(wanda.id, count=1)
     assert (header.plain_text or "").startswith("Maßnahme III.1.1 · Amt für soziale Leistungen")
-    for label in (
-        "⚪ nicht begonnen",
-        "Überspringen",
-        "🟢 im Plan",
-        "Überspringen",
-        "Überspringen",
-    ):
+    for label in ("⚪ nicht begonnen", "🟢 im Plan"):
         await tap(world, wanda, label)
     await tap(world, wanda, "Absenden")
-    assert world.standin.sent_messages(wanda.id)[-3].plain_text == (
+    assert world.standin.sent_messages(wanda.id)[-2].plain_text == (
         "✅ III.1.1 · Amt für soziale Leistungen abgesendet (Version 1). Noch offen: 5."
     )
     overview = await world.say(wanda, "/bericht")
@@ -417,14 +429,13 @@ async def test_two_contacts_of_one_office_at_the_same_time(round_open: World) ->
         await world.say(user, "/bericht")
         await tap(world, user, "III.2.1")
     await tap(world, karl, "🟢 im Plan")
-    await tap(world, kira, "🔴 gefährdet")
     await world.say(kira, "Stelle unbesetzt")
+    await tap(world, kira, "🔴 gefährdet")
     await world.say(karl, "Läuft")
-    assert world.last(karl).text.startswith("III.2.1 · Erfolgsindikator")
+    assert world.last(karl).text.startswith("III.2.1 · Ihre Angaben")
     await tap(world, kira, "Personal")
+    await tap(world, kira, "Fertig")
     await tap(world, kira, "Nein")
-    await tap(world, karl, "Überspringen")
-    await tap(world, kira, "Überspringen")
     await tap(world, kira, "Absenden")
     await tap(world, karl, "Absenden")
     by_kira, by_karl = sorted(await reports(world, "III.2.1"), key=lambda r: r.version or 0)
@@ -434,7 +445,8 @@ async def test_two_contacts_of_one_office_at_the_same_time(round_open: World) ->
     assert (authors[by_karl.author_id or 0], by_karl.version) == ("Karl Kontakt", 2)
     assert by_kira.answers[0].status is Status.AT_RISK
     assert by_karl.answers[0].status is Status.ON_TRACK
-    assert by_karl.answers[0].obstacle is None
+    assert by_karl.answers[0].obstacles is None
+    assert (by_karl.indicator_note, by_kira.answers[0].note) == ("Läuft", "Stelle unbesetzt")
 
 
 # --- a pause is a pause ------------------------------------------------------------------------
@@ -447,8 +459,7 @@ NOT_TAKEN = (
 async def test_after_a_pause_chat_text_is_not_an_answer(round_open: World) -> None:
     world, karl = round_open, round_open.contact
     await world.say(karl, "/bericht")
-    await tap(world, karl, "III.2.1")
-    await tap(world, karl, "🟢 im Plan")  # now at "Was hat sich getan?"
+    await tap(world, karl, "III.2.1")  # now at the status, which takes a typed note
     await world.say(karl, "/abbrechen")
 
     offer = await world.say(karl, "ok danke, mache ich morgen")
@@ -461,7 +472,7 @@ async def test_after_a_pause_chat_text_is_not_an_answer(round_open: World) -> No
     assert draft.submitted_at is None
 
     question = await world.press(karl, "Bericht fortsetzen")
-    assert question.text.endswith("Schreiben Sie ein paar Worte oder überspringen Sie.")
+    assert question.text.endswith(ASK_STATUS)
     await world.say(karl, "Liste ist online.")
     [draft] = await reports(world, "III.2.1")
     assert draft.answers[0].note == "Liste ist online."  # an answer after resuming counts
@@ -471,10 +482,8 @@ async def test_after_a_long_silence_chat_text_is_not_an_answer(round_open: World
     world, karl = round_open, round_open.contact
     await world.say(karl, "/bericht")
     await tap(world, karl, "III.2.1")
-    await tap(world, karl, "🟢 im Plan")
     world.clock.advance(minutes=20)
     await world.say(karl, "Kurz danach getippt.")  # a reply minutes later is an answer
-    await world.say(karl, "/zurueck")
     world.clock.advance(days=1)  # the next day, no /abbrechen
     offer = await world.say(karl, "ok danke, mache ich morgen")
     assert offer.text.startswith(NOT_TAKEN)
@@ -490,13 +499,11 @@ async def test_later_on_the_review_pauses_too(round_open: World) -> None:
     world, karl = round_open, round_open.contact
     await world.say(karl, "/bericht")
     await tap(world, karl, "III.2.1")
-    await tap(world, karl, "🟢 im Plan")
-    await tap(world, karl, "Überspringen")
-    await tap(world, karl, "Überspringen")  # the indicator: now the review
+    await tap(world, karl, "🟢 im Plan")  # now the review, which takes the indicator
     await tap(world, karl, "Später")
     assert (await world.say(karl, "Passt so")).text.startswith(NOT_TAKEN)
     [draft] = await reports(world, "III.2.1")
-    assert (draft.answers[0].note, draft.indicator_note, draft.submitted_at) == ("", "", None)
+    assert (draft.answers[0].note, draft.indicator_note, draft.submitted_at) == ("", None, None)
 
 
 async def test_text_while_no_question_is_open_gets_a_hint(round_open: World) -> None:
@@ -517,6 +524,7 @@ async def test_changing_an_answer_shows_it_and_keeps_it_unless_replaced(round_op
     await tap(world, karl, "Ändern")
     question = await tap(world, karl, "Mittelfristig: Getan")
     assert "Bisher: Entwurf liegt beim Dezernat." in question.text
+    assert question.text.endswith("Schreiben Sie ein paar Worte.")
     assert question.buttons == [["Beibehalten", "Entfernen"]]
     review = await tap(world, karl, "Beibehalten")
     assert "Getan: Entwurf liegt beim Dezernat." in review.text
@@ -537,7 +545,7 @@ async def test_changing_an_answer_shows_it_and_keeps_it_unless_replaced(round_op
     assert "Getan:" not in review.text
     [draft] = await reports(world, "III.2.1")
     assert (draft.answers[0].status, draft.answers[0].note) == (Status.DELAYED, "")
-    assert draft.answers[0].obstacle is Obstacle.STAFF  # nothing else was touched
+    assert draft.answers[0].obstacles == (Obstacle.STAFF,)  # nothing else was touched
 
 
 async def test_a_changed_carried_answer_is_no_longer_unchanged(world: World) -> None:
@@ -545,7 +553,6 @@ async def test_a_changed_carried_answer_is_no_longer_unchanged(world: World) -> 
     await reported_in_october(world, lambda: answer_iii_2_1(world, karl))
     await tap(world, karl, "III.2.1")
     await tap(world, karl, "Unverändert")
-    await tap(world, karl, "Überspringen")
     await tap(world, karl, "Ändern")
     await tap(world, karl, "Mittelfristig: Getan")
     review = await world.say(karl, "Entwurf ist beim Stadtrat.")
@@ -559,17 +566,25 @@ async def test_indicator_shows_the_last_answer_and_takes_it_over(world: World) -
 
     async def on_track_with_evidence() -> None:
         await tap(world, karl, "🟢 im Plan")
-        await tap(world, karl, "Überspringen")
         await world.say(karl, "3 Entwürfe")
 
     await reported_in_october(world, on_track_with_evidence)
     await tap(world, karl, "III.2.1")
-    await tap(world, karl, "🟢 im Plan")
-    indicator = await tap(world, karl, "Überspringen")
-    assert "Zuletzt (01.10.2026): „3 Entwürfe“" in indicator.text
-    assert indicator.buttons == [["Unverändert"], ["Überspringen"]]
-    review = await tap(world, karl, "Unverändert")
+    review = await tap(world, karl, "🔴 gefährdet")  # not unchanged
+    await tap(world, karl, "Finanzierung")
+    await tap(world, karl, "Fertig")
+    review = await tap(world, karl, "Nein")
+    assert review.text.endswith("Zuletzt (01.10.2026): „3 Entwürfe“")
+    assert review.buttons == [["Zahlen/Belege unverändert"], ["Absenden", "Ändern", "Später"]]
+    await tap(world, karl, "Zahlen/Belege unverändert")
+    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
+        "III.2.1 · Zahlen/Belege: 3 Entwürfe (unverändert)"
+    )
+    review = world.last(karl)
     assert "Zahlen/Belege: 3 Entwürfe" in review.text
+    assert review.buttons == [["Absenden", "Ändern", "Später"]]
+    [_, november] = await reports(world, "III.2.1")
+    assert november.indicator_note == "3 Entwürfe"
 
 
 async def test_reopening_a_submitted_measure_says_which_version_was_sent(
@@ -581,11 +596,11 @@ async def test_reopening_a_submitted_measure_says_which_version_was_sent(
     await answer_iii_2_1(world, karl)
     await tap(world, karl, "Absenden")
     await world.say(karl, "/bericht")
-    await tap(world, karl, "✅ III.2.1")
-    header = world.standin.sent_messages(karl.id)[-2]
-    assert (header.plain_text or "").endswith(
-        "Version 1 wurde am 25.11.2026 um 10:00 Uhr abgesendet; Ihre Änderungen werden Version 2."
-    )
+    reopened = await tap(world, karl, "✅ III.2.1")
+    assert (
+        "\nVersion 1 wurde am 25.11.2026 um 10:00 Uhr abgesendet; Ihre Änderungen werden "
+        "Version 2.\n\nIII.2.1 · Ihre Angaben"
+    ) in reopened.text
 
 
 async def test_all_unchanged_reports_a_measure_in_one_tap(world: World) -> None:
@@ -595,7 +610,7 @@ async def test_all_unchanged_reports_a_measure_in_one_tap(world: World) -> None:
     await world.say(karl, "/bericht")
     first = await tap(world, karl, "III.4.1")  # two targets
     assert "Alles unverändert" not in [b for row in first.buttons for b in row]  # no report yet
-    for label in ("🟢 im Plan", "Überspringen", "🟡 verzögert", "Läuft.", "Personal", "Nein"):
+    for label in ("🟢 im Plan", "Läuft.", "🟡 verzögert", "Personal", "Fertig", "Nein"):
         if label == "Läuft.":
             await world.say(karl, label)
         else:
@@ -610,7 +625,7 @@ async def test_all_unchanged_reports_a_measure_in_one_tap(world: World) -> None:
     assert question.buttons[0] == ["Alles unverändert"]
     world.standin.mark_read(karl.id)
     await world.standin.press_button(karl, "Alles unverändert")
-    header, following = await world.standin.wait_for_messages(karl.id, count=2)
+    [header] = await world.standin.wait_for_messages(karl.id, count=1)
     assert question.text == (
         "✅ III.4.1: alles wie zuletzt übernommen und abgesendet (Version 1). Noch offen: 5."
     )
@@ -621,10 +636,9 @@ async def test_all_unchanged_reports_a_measure_in_one_tap(world: World) -> None:
     assert [(a.status, a.note, a.carried_over) for a in november.answers] == [
         (Status.ON_TRACK, "", True), (Status.DELAYED, "Läuft.", True),
     ]  # fmt: skip
-    assert november.answers[1].obstacle is Obstacle.STAFF
+    assert november.answers[1].obstacles == (Obstacle.STAFF,)
     assert november.indicator_note == "12 Teilnehmende"
     # the measure the bot opened next is untouched: /bericht shows the overview again
     overview = await world.say(karl, "/bericht")
     assert overview.text.startswith("Berichtsrunde bis")
     assert ["✅ III.4.1"] in overview.buttons
-    del following

@@ -198,7 +198,7 @@ async def test_weekly_summary_content_and_once(world: World) -> None:
     assert await summary_parts(world) == []
     await store_report(
         world, KARL, "IV.2.1", "Flüchtlingskoordination",
-        Said(Status.AT_RISK, obstacle=None, support="Bitte Raum klären"), Said(Status.ON_TRACK),
+        Said(Status.AT_RISK, obstacles=(), support="Bitte Raum klären"), Said(Status.ON_TRACK),
     )  # fmt: skip
     await world.tick(utc(2026, 11, 30, 8, 0))  # 09:00 local
     assert await summary_parts(world) == [

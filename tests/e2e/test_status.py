@@ -34,7 +34,7 @@ async def reported(world: World) -> World:
     await world.say(world.coordinator, "/runde")
     await store_report(
         world, KARL, "IV.2.1", "Flüchtlingskoordination",
-        Said(Status.DELAYED, "Antrag liegt", Obstacle.FUNDING, "Bitte Zuschuss klären"),
+        Said(Status.DELAYED, "Antrag liegt", (Obstacle.FUNDING,), support="Bitte Zuschuss klären"),
         Said(Status.ON_TRACK),
     )  # fmt: skip
     await store_report(
@@ -62,7 +62,7 @@ async def reported(world: World) -> World:
     )
     await store_report(
         world, JANA, "V.1.2", "Amt für Jugend und Familie",
-        Said(Status.ON_TRACK), Said(Status.DELAYED, obstacle=Obstacle.STAFF), indicator="12 Plätze",
+        Said(Status.ON_TRACK), Said(Status.DELAYED, obstacles=(Obstacle.STAFF,)), indicator="12 Plätze",
     )  # fmt: skip
     world.clock.now = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
     return world
