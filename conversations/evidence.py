@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
-from pathlib import PurePosixPath
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
 
-from telegram import Message
+from telegram import Bot, Message
 from telegram.constants import FileSizeLimit
 from telegram.error import TelegramError
 
 from bot.render import texts
 from conversations.access import Audience
-from conversations.framework import Attachment, Reply, Request, Router
+from conversations.framework import Attachment, Reply, Request, Router, Services
 from conversations.payloads import EvidenceFile
-from storage.evidence import evidence_file_name, evidence_item, set_stored_path
+from storage.evidence import (
+    MissingCopy,
+    evidence_file_name,
+    evidence_item,
+    missing_copies,
+    note_failed_copy,
+    set_stored_path,
+)
 from storage.models import Evidence, EvidenceKind
 
 log = logging.getLogger(__name__)
@@ -87,36 +94,62 @@ def _document_taken(name: str | None, mime_type: str | None) -> bool:
 def keep_file(request: Request, evidence: Evidence, round_opens_on: date, code: str) -> None:
     """Download a copy into DATA_DIR once the evidence row is committed (if copies are on).
 
-    A failed download is logged and leaves ``stored_path`` empty: the file can still be
-    sent again from Telegram by its id.
+    A failed download is logged and counted; the schedule tries again
+    (:func:`copy_missing`). Meanwhile the file can be sent by its Telegram id.
     """
     directory = request.services.settings.data_dir
     if directory is None:
         return
-    bot, sessions = request.context.bot, request.services.sessions
-    evidence_id, file_id = evidence.id, evidence.file_id
-    relative = evidence_file_name(
-        evidence_id=evidence.id,
-        round_opens_on=round_opens_on,
-        measure_code=code,
-        kind=evidence.kind,
-        file_name=evidence.file_name,
-        mime_type=evidence.mime_type,
-    )
+    missing = MissingCopy(
+        evidence.id,
+        evidence.file_id,
+        evidence_file_name(
+            evidence_id=evidence.id, round_opens_on=round_opens_on, measure_code=code,
+            kind=evidence.kind, file_name=evidence.file_name, mime_type=evidence.mime_type,
+        ),
+    )  # fmt: skip
+    bot, services = request.context.bot, request.services
 
     async def download() -> None:
-        target = directory / relative
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            telegram_file = await bot.get_file(file_id)
-            await telegram_file.download_to_drive(target)
-        except (TelegramError, OSError) as error:
-            log.warning("Beleg %s nicht heruntergeladen: %s", evidence_id, error)
-            return
-        async with sessions() as session, session.begin():
-            await set_stored_path(session, evidence_id, relative)
+        await fetch_copy(bot, services, directory, missing)
 
     request.after_commit.append(download)
+
+
+async def fetch_copy(bot: Bot, svc: Services, directory: Path, missing: MissingCopy) -> bool:
+    """Download one evidence file to ``directory / missing.path``; whether it worked.
+
+    The file is written under a temporary name and renamed, so a copy that is there is
+    whole; the row learns its path only after that.
+    """
+    target = directory / missing.path
+    partial = target.with_name(target.name + ".teil")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        telegram_file = await bot.get_file(missing.file_id)
+        await telegram_file.download_to_drive(partial)
+        partial.replace(target)
+    except (TelegramError, OSError) as error:
+        log.warning("Beleg %s nicht heruntergeladen: %s", missing.evidence_id, error)
+        async with svc.sessions() as session, session.begin():
+            await note_failed_copy(session, missing.evidence_id)
+        return False
+    async with svc.sessions() as session, session.begin():
+        await set_stored_path(session, missing.evidence_id, missing.path)
+    return True
+
+
+async def copy_missing(bot: Bot, svc: Services, now: datetime) -> int:
+    """A step of the schedule: fetch copies a failed or interrupted download left out."""
+    directory = svc.settings.data_dir
+    if directory is None:
+        return 0
+    async with svc.sessions() as session:
+        missing = await missing_copies(session, DOWNLOAD_LIMIT)
+    fetched = 0
+    for copy in missing:
+        fetched += await fetch_copy(bot, svc, directory, copy)
+    return fetched
 
 
 @router.button(EvidenceFile, Audience.COORDINATOR, in_group=True)

@@ -25,6 +25,7 @@ from bot.render.chart import status_chart
 from bot.render.formatting import day
 from bot.render.summary import WeeklySummaryText, weekly_summary
 from bot.render.views import outstanding
+from conversations.evidence import copy_missing
 from conversations.framework import (
     Attachment,
     Reply,
@@ -65,6 +66,7 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
         send_reminders,
         escalate_overdue,
         post_summary_if_due,
+        copy_missing,
     )
     for step in steps:
         try:

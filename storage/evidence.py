@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -33,12 +33,17 @@ from storage.models import (
 )
 
 __all__ = [
+    "COPY_ATTEMPTS",
     "EVIDENCE_DIRECTORY",
     "EvidenceItem",
+    "MissingCopy",
     "add_evidence",
+    "evidence_by_code_and_office",
     "evidence_by_measure_office",
     "evidence_file_name",
     "evidence_item",
+    "missing_copies",
+    "note_failed_copy",
     "report_evidence",
     "set_stored_path",
     "submitted_evidence",
@@ -129,6 +134,72 @@ async def set_stored_path(session: AsyncSession, evidence_id: int, path: str) ->
         raise LookupError(f"no evidence with id {evidence_id}")
     evidence.stored_path = path
     await session.flush()
+
+
+# A copy that failed to download is tried again by the schedule, this many times in all.
+COPY_ATTEMPTS = 5
+
+
+class MissingCopy(NamedTuple):
+    """Evidence without its downloaded copy: what is needed to fetch it."""
+
+    evidence_id: int
+    file_id: str
+    path: str  # where the copy goes, relative to DATA_DIR
+
+
+async def missing_copies(
+    session: AsyncSession, download_limit: int, limit: int = 20
+) -> list[MissingCopy]:
+    """Evidence whose copy is not there yet (a failed or interrupted download), oldest first.
+
+    Files Telegram will not hand out (over ``download_limit``) and files tried
+    :data:`COPY_ATTEMPTS` times are left alone; they can still be sent by their id.
+    """
+    rows = await session.execute(
+        select(
+            Evidence.id,
+            Evidence.file_id,
+            ReportingRound.opens_on,
+            Measure.code,
+            Evidence.kind,
+            Evidence.file_name,
+            Evidence.mime_type,
+        )  # fmt: skip
+        .join(ReportingRound, ReportingRound.id == Evidence.round_id)
+        .join(Measure, Measure.id == Evidence.measure_id)
+        .where(
+            Evidence.stored_path.is_(None),
+            Evidence.copy_attempts < COPY_ATTEMPTS,
+            (Evidence.file_size.is_(None)) | (Evidence.file_size <= download_limit),
+        )
+        .order_by(Evidence.id)
+        .limit(limit)
+    )
+    return [
+        MissingCopy(
+            evidence_id,
+            file_id,
+            evidence_file_name(
+                evidence_id=evidence_id,
+                round_opens_on=opens_on,
+                measure_code=code,
+                kind=kind,
+                file_name=file_name,
+                mime_type=mime_type,
+            ),  # fmt: skip
+        )
+        for evidence_id, file_id, opens_on, code, kind, file_name, mime_type in rows
+    ]
+
+
+async def note_failed_copy(session: AsyncSession, evidence_id: int) -> None:
+    """One more failed download of this evidence's copy."""
+    await session.execute(
+        update(Evidence)
+        .where(Evidence.id == evidence_id)
+        .values(copy_attempts=Evidence.copy_attempts + 1)
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -409,6 +409,8 @@ class Evidence(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stored_path: Mapped[str | None] = mapped_column(String(500))
+    # failed downloads so far; the schedule tries again a few times (see storage.evidence)
+    copy_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProcessedUpdate(Base):

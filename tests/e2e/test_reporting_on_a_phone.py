@@ -242,3 +242,37 @@ async def test_evidence_of_a_paused_report_is_not_taken(world: World) -> None:
     await world.settle(await world.standin.send_document(karl, filename="a.pdf", content=PDF))
     assert world.last(karl).text.startswith("Ihr Bericht ist pausiert")
     assert await evidence_rows(world) == []
+
+
+async def test_a_failed_download_is_fetched_by_the_schedule(world: World) -> None:
+    """Telegram fails while the copy is fetched: the file is kept by its id, and the
+    minute's schedule fetches the copy later; a file that keeps failing is given up."""
+    karl = world.contact
+    await open_round(world)
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    world.standin.fail_next("getFile", error_code=502, description="Bad Gateway", times=3)
+    await world.settle(await world.standin.send_document(karl, filename="a.pdf", content=PDF))
+    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
+        "III.2.1 · 📎 Beleg gespeichert: a.pdf"
+    )  # the person is not bothered with it
+    [row] = await evidence_rows(world)
+    assert (row.stored_path, row.copy_attempts) == (None, 1)
+
+    await world.tick(world.clock())  # fails again (502)
+    await world.tick(world.clock())  # and again
+    [row] = await evidence_rows(world)
+    assert (row.stored_path, row.copy_attempts) == (None, 3)
+    await world.tick(world.clock())  # Telegram answers again
+    [row] = await evidence_rows(world)
+    assert row.stored_path is not None
+    assert world.settings.data_dir is not None
+    assert Path(world.settings.data_dir, row.stored_path).read_bytes() == PDF
+    assert not list(Path(world.settings.data_dir).rglob("*.teil"))  # no half-written copies
+
+    world.standin.fail_next("getFile", error_code=400, description="Bad Request: gone", times=5)
+    await world.settle(await world.standin.send_document(karl, filename="b.pdf", content=PDF))
+    for _ in range(6):  # four more failures, then no more tries (Telegram would answer now)
+        await world.tick(world.clock())
+    _, given_up = await evidence_rows(world)
+    assert (given_up.stored_path, given_up.copy_attempts) == (None, 5)

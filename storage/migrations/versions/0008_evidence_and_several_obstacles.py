@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("stored_path", sa.String(length=500), nullable=True),
+        sa.Column("copy_attempts", sa.Integer(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"], ["contacts.id"], name=op.f("fk_evidence_contact_id_contacts"),
             ondelete="SET NULL",
