@@ -750,15 +750,24 @@ def _store_button_answer(
     return None
 
 
-@router.private_message(filters.TEXT & ~filters.COMMAND, Audience.MEMBER)
-async def free_text(request: Request) -> list[Reply]:
-    """Typed text answers the question on screen: a text question, the note of the status
-    being asked, or the indicator on the review. Anything else is not stored."""
+async def draft_taking_messages(request: Request) -> Draft | list[Reply]:
+    """The draft a message in the chat may answer, or what the person is told instead: that
+    no question is open, or that the report is paused (nothing stored, a way back)."""
     draft = await running_draft(request)
     if draft is None:
         return [Reply(texts.NO_QUESTION_OPEN)]
     if not listening(draft.report, request.now, request.services.settings.zone):
         return asleep(draft)
+    return draft
+
+
+@router.private_message(filters.TEXT & ~filters.COMMAND, Audience.MEMBER)
+async def free_text(request: Request) -> list[Reply]:
+    """Typed text answers the question on screen: a text question, the note of the status
+    being asked, or the indicator on the review. Anything else is not stored."""
+    draft = await draft_taking_messages(request)
+    if not isinstance(draft, Draft):
+        return draft
     asked = draft.current()
     if not asked.takes_text:
         return [Reply(texts.BUTTON_EXPECTED), ask(draft, asked)]
@@ -777,11 +786,9 @@ async def free_text(request: Request) -> list[Reply]:
 @router.private_message(filters.PHOTO | filters.Document.ALL | filters.VOICE, Audience.MEMBER)
 async def file_received(request: Request) -> list[Reply]:
     """A photo, document or voice note: evidence of the measure on screen, where text is taken."""
-    draft = await running_draft(request)
-    if draft is None:
-        return [Reply(texts.NO_QUESTION_OPEN)]
-    if not listening(draft.report, request.now, request.services.settings.zone):
-        return asleep(draft)
+    draft = await draft_taking_messages(request)
+    if not isinstance(draft, Draft):
+        return draft
     asked = draft.current()
     if not asked.takes_text:
         return [Reply(texts.EVIDENCE_NOT_HERE), ask(draft, asked)]
@@ -828,11 +835,9 @@ async def file_received(request: Request) -> list[Reply]:
 )
 async def not_taken(request: Request) -> list[Reply]:
     """Stickers, videos, locations and the like: a hint, and the current question again."""
-    draft = await running_draft(request)
-    if draft is None:
-        return [Reply(texts.NO_QUESTION_OPEN)]
-    if not listening(draft.report, request.now, request.services.settings.zone):
-        return asleep(draft)
+    draft = await draft_taking_messages(request)
+    if not isinstance(draft, Draft):
+        return draft
     question = draft.current()
     hint = texts.TEXT_EXPECTED if question.takes_text else texts.BUTTON_EXPECTED
     return [Reply(hint), ask(draft, question)]
