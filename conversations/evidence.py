@@ -8,6 +8,7 @@ waits for Telegram), and coordinators can have any evidence sent again from ``/s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -152,6 +153,15 @@ async def copy_missing(bot: Bot, svc: Services, now: datetime) -> int:
     return fetched
 
 
+def _read_copy(path: Path) -> bytes | None:
+    """The kept copy (up to 20 MB, read off the event loop); None if it is gone."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        log.warning("Kopie %s nicht lesbar: %s", path, error)
+        return None
+
+
 @router.button(EvidenceFile, Audience.COORDINATOR, in_group=True)
 async def send_again(request: Request, data: EvidenceFile) -> Reply:
     """A coordinator asked for an evidence file: the kept copy, else Telegram's by its id.
@@ -171,11 +181,10 @@ async def send_again(request: Request, data: EvidenceFile) -> Reply:
     )
     photo, voice = evidence.kind is EvidenceKind.PHOTO, evidence.kind is EvidenceKind.VOICE
     name = evidence.file_name or f"beleg-{evidence.id}"
-    if evidence.stored_path:
-        directory = request.services.settings.data_dir
-        copy = directory / evidence.stored_path if directory is not None else None
-        if copy is not None and copy.is_file():
-            content = copy.read_bytes()
+    directory = request.services.settings.data_dir
+    if evidence.stored_path and directory is not None:
+        content = await asyncio.to_thread(_read_copy, directory / evidence.stored_path)
+        if content is not None:
             return Reply(caption, attachment=Attachment(content, name, photo=photo, voice=voice))
     attachment = Attachment(filename=name, photo=photo, voice=voice, file_id=evidence.file_id)
     return Reply(caption, attachment=attachment)

@@ -165,7 +165,7 @@ async def missing_copies(
             Evidence.kind,
             Evidence.file_name,
             Evidence.mime_type,
-        )  # fmt: skip
+        )
         .join(ReportingRound, ReportingRound.id == Evidence.round_id)
         .join(Measure, Measure.id == Evidence.measure_id)
         .where(
@@ -187,7 +187,7 @@ async def missing_copies(
                 kind=kind,
                 file_name=file_name,
                 mime_type=mime_type,
-            ),  # fmt: skip
+            ),
         )
         for evidence_id, file_id, opens_on, code, kind, file_name, mime_type in rows
     ]

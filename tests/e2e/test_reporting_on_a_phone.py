@@ -19,6 +19,15 @@ PDF = b"%PDF-1.4\nunterschriebene Vereinbarung\n"
 PHOTO = b"\xff\xd8\xff\xe0 unterschriebenes Protokoll"
 
 
+def read_copy(data_dir: Path, stored_path: str) -> bytes:
+    return Path(data_dir, stored_path).read_bytes()
+
+
+def half_written(data_dir: Path) -> list[Path]:
+    """Copies left under their temporary name."""
+    return list(Path(data_dir).rglob("*.teil"))
+
+
 async def evidence_rows(world: World) -> list[Evidence]:
     async with world.sessions() as session:
         return list(await session.scalars(select(Evidence).order_by(Evidence.id)))
@@ -163,8 +172,7 @@ async def test_evidence_as_photo_and_document_survives_a_restart(world: World) -
     # the copies outlive the chat: they are in DATA_DIR
     data_dir = world.settings.data_dir
     assert data_dir is not None
-    copies = [Path(data_dir, r.stored_path or "") for r in rows]
-    assert [c.read_bytes() for c in copies] == [PHOTO, PDF]
+    assert [read_copy(data_dir, r.stored_path or "") for r in rows] == [PHOTO, PDF]
     assert all(r.stored_path and r.stored_path.startswith("belege/") for r in rows)
 
     await world.restart_bot()
@@ -267,8 +275,8 @@ async def test_a_failed_download_is_fetched_by_the_schedule(world: World) -> Non
     [row] = await evidence_rows(world)
     assert row.stored_path is not None
     assert world.settings.data_dir is not None
-    assert Path(world.settings.data_dir, row.stored_path).read_bytes() == PDF
-    assert not list(Path(world.settings.data_dir).rglob("*.teil"))  # no half-written copies
+    assert read_copy(world.settings.data_dir, row.stored_path) == PDF
+    assert not half_written(world.settings.data_dir)
 
     world.standin.fail_next("getFile", error_code=400, description="Bad Request: gone", times=5)
     await world.settle(await world.standin.send_document(karl, filename="b.pdf", content=PDF))
