@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
 from storage.history import measure_history
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base, Contact, Obstacle, Role, TargetAnswer
 from storage.setup import init_database
 
@@ -134,3 +134,43 @@ async def test_upgrade_carries_the_single_obstacle_over(
         assert [a.obstacle_note for a in answers] == [None, None, None]
         history = await measure_history(session, 1)  # the read model: () for none
     assert [a.obstacles for a in history] == [(Obstacle.FUNDING,), (), (Obstacle.OTHER,)]
+
+
+async def test_a_table_rebuilt_by_a_migration_keeps_the_rows_that_refer_to_it(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
+) -> None:
+    """Going back from 0008 rebuilds ``reports`` on SQLite; its answers must stay."""
+    await init_database(engine, mainz)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("INSERT INTO rounds (id, opens_on, due_on, created_at) VALUES (1, :d, :d, :t)"),
+            {"d": date(2026, 11, 1), "t": datetime(2026, 11, 1, tzinfo=UTC)},
+        )
+        measure_id, target_id = (
+            await connection.execute(text("SELECT measure_id, id FROM horizon_targets LIMIT 1"))
+        ).one()
+        office_id = (await connection.execute(text("SELECT id FROM offices LIMIT 1"))).scalar()
+        await connection.execute(
+            text(
+                "INSERT INTO reports (id, round_id, measure_id, office_id, version, created_at, "
+                "updated_at, submitted_at) VALUES (1, 1, :m, :o, 1, :t, :t, :t)"
+            ),
+            {"m": measure_id, "o": office_id, "t": datetime(2026, 11, 2, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO target_answers (report_id, horizon_target_id, status, carried_over, "
+                "obstacles, answered_at) VALUES (1, :h, 'delayed', false, 'funding,other', :t)"
+            ),
+            {"h": target_id, "t": datetime(2026, 11, 2, tzinfo=UTC)},
+        )
+    await downgrade(engine, "0007")
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(text("SELECT report_id, obstacle FROM target_answers"))
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, "funding")]
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT obstacles FROM target_answers"))).all()
+    assert [tuple(row) for row in rows] == [("funding",)]
