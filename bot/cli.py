@@ -84,10 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="lokale Demo im Terminal, ohne Token",
         description="Startet den Bot mit einem lokalen Ersatz für Telegram und einer frischen "
-        "Datenbank; Sie chatten im Terminal als Ansprechperson, Koordination oder Gast.",
+        "Datenbank; Sie chatten im Terminal als Ansprechperson, Koordination oder Gast. "
+        ":zeit stellt die Uhr des Bots vor, :hilfe zeigt alle Eingaben.",
     )
     demo.add_argument(
         "--script", type=Path, metavar="DATEI", help="Eingaben aus einer Datei statt der Tastatur"
+    )
+    demo.add_argument(
+        "--start",
+        metavar="ZEIT",
+        help='Uhrzeit des Bots zu Beginn, z. B. "07.12.2026 08:30" (Standard: jetzt); '
+        "in der Demo stellt :zeit sie vor",
     )
     invite = commands.add_parser(
         "invite",
@@ -350,10 +357,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.demo import demo
+    from bot.demo_clock import TimeInputError, parse_moment
 
     if args.script is not None and not args.script.is_file():
         raise CommandError(f"Skript {args.script} nicht gefunden.", EXIT_USAGE)
-    demo(settings, args.script, out)
+    start = None
+    if args.start is not None:
+        try:
+            start = parse_moment(args.start, utcnow(), settings.zone)
+        except TimeInputError as error:
+            raise CommandError(f"--start: {error}", EXIT_USAGE) from None
+    demo(settings, args.script, out, start)
     return EXIT_OK
 
 
