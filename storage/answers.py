@@ -53,3 +53,25 @@ def by_version(answers: Iterable[Answer]) -> Iterator[tuple[Answer, ...]]:
     """The answers of each version together (they come ordered by version)."""
     for _report_id, group in groupby(answers, key=lambda answer: answer.report_id):
         yield tuple(group)
+
+
+Versions = tuple[tuple[Answer, ...], ...]  # the versions of one office in one round, oldest first
+
+
+def by_round_and_office(answers: Iterable[Answer]) -> dict[date, dict[str, Versions]]:
+    """The versions of each round (by its opening day, oldest first) and office.
+
+    Within a round and office the versions come oldest first, so the last one is what
+    counts; a correction never hides the version it replaced.
+    """
+    found: dict[date, dict[str, list[tuple[Answer, ...]]]] = {}
+    for version in by_version(answers):
+        first = version[0]
+        found.setdefault(first.round_opens_on, {}).setdefault(first.office, []).append(version)
+    return {
+        opens_on: {
+            office: tuple(sorted(versions, key=lambda v: (v[0].version, v[0].report_id)))
+            for office, versions in found[opens_on].items()
+        }
+        for opens_on in sorted(found)
+    }

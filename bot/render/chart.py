@@ -1,4 +1,5 @@
-"""The status chart: how many horizon targets of each field of action stand where.
+"""Status charts: how many horizon targets of each field of action stand where, and how the
+targets of one measure stood over the rounds.
 
 Drawn with matplotlib's object-oriented API on an explicit Agg canvas (no pyplot, no
 display, no global figure registry), so it is safe to call from any thread and keeps
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,8 +20,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from bot.render import texts
+from storage.answers import Answer, by_round_and_office
 from storage.models import Status
-from storage.status import FieldState, Snapshot
+from storage.status import FieldState, MeasureState, Snapshot
 
 # Segment order and colours, matching the emoji of texts.STATUS_LABELS; None: no report yet.
 SEGMENTS: tuple[tuple[Status | None, str], ...] = (
@@ -33,6 +36,8 @@ SEGMENTS: tuple[tuple[Status | None, str], ...] = (
 )
 DARK = {Status.ACHIEVED, Status.AT_RISK, Status.DROPPED}  # segments that need white numbers
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 500, 100
+HISTORY_MIN_ROUNDS = 3  # /verlauf draws the history from this many rounds on
+HISTORY_CHART_ROUNDS = 24  # the newest rounds drawn
 
 
 def segment_label(status: Status | None) -> str:
@@ -78,6 +83,10 @@ def status_chart(snapshot: Snapshot, day: date) -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_xlabel(texts.CHART_AXIS)
     axes.set_title(texts.CHART_TITLE.format(day=day.strftime("%d.%m.%Y")), fontsize=12)
+    return _with_legend_as_png(figure)
+
+
+def _with_legend_as_png(figure: Figure) -> bytes:
     figure.legend(
         handles=[
             Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5, label=segment_label(status))
@@ -91,3 +100,66 @@ def status_chart(snapshot: Snapshot, day: date) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def history_counts(
+    measure: MeasureState, history: Sequence[Answer]
+) -> dict[date, Counter[Status | None]]:
+    """Per round with a report (oldest first): the answers of each office's last version by
+    status; None counts the targets of responsible offices that did not report that round."""
+    expected = {(target.id, office) for target in measure.targets for office in measure.offices}
+    counts: dict[date, Counter[Status | None]] = {}
+    for opens_on, offices in by_round_and_office(history).items():
+        found: Counter[Status | None] = Counter()
+        answered: set[tuple[int, str]] = set()
+        for office, versions in offices.items():
+            for answer in versions[-1]:
+                if answer.target_id is not None:
+                    found[answer.status] += 1
+                    answered.add((answer.target_id, office))
+        found[None] += len(expected - answered)
+        counts[opens_on] = found
+    return counts
+
+
+def history_chart(
+    measure: MeasureState, history: Sequence[Answer], rounds: int = HISTORY_CHART_ROUNDS
+) -> bytes:
+    """A PNG of 1000×500 px: a stacked column per round (the newest ``rounds``), the answers
+    of each target and office by status, "ohne Bericht" where a responsible office did not
+    report."""
+    counts = list(history_counts(measure, history).items())[-rounds:]
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(counts)))
+    bottom = [0] * len(counts)
+    for status, colour in SEGMENTS:
+        heights = [found[status] for _day, found in counts]
+        bars = axes.bar(
+            positions, heights, bottom=bottom, color=colour, edgecolor="#555555", linewidth=0.5
+        )
+        axes.bar_label(
+            bars,
+            labels=[str(height) if height else "" for height in heights],
+            label_type="center",
+            fontsize=9,
+            color="white" if status in DARK else "black",
+        )
+        bottom = [start + height for start, height in zip(bottom, heights, strict=True)]
+    labels = [opens_on.strftime("%d.%m.%Y") for opens_on, _found in counts]
+    axes.set_xticks(positions, labels, fontsize=9, rotation=45 if len(counts) > 8 else 0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max([*bottom, 1]))
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlabel(texts.HISTORY_CHART_ROUNDS)
+    axes.set_ylabel(texts.HISTORY_CHART_AXIS)
+    axes.set_title(texts.HISTORY_CHART_TITLE.format(code=measure.code), fontsize=12)
+    return _with_legend_as_png(figure)
+
+
+def history_rounds(history: Sequence[Answer]) -> int:
+    """How many rounds ``history`` has reports in."""
+    return len({answer.round_id for answer in history})

@@ -214,3 +214,28 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             parts.append(part)
         start = resume
     return parts
+
+
+def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Blocks of Telegram HTML (each valid on its own) as few messages of at most ``limit``.
+
+    Blocks are joined by an empty line and each is kept whole in one message where it
+    fits, so a reader never finds, say, a round of a history begun in one message and
+    ended in the next; only a block longer than a message is split, at its lines
+    (:func:`split_text`). Blank blocks are left out.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if not block.strip():
+            continue
+        for piece in split_text(block, limit):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if utf16_len(joined) <= limit:
+                current = joined
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages

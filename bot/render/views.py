@@ -7,29 +7,38 @@ results are split by the sender (``bot.render.formatting.split_text``) between l
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.render import texts
-from bot.render.formatting import day, horizon_label, obstacles_text
-from storage.answers import Answer, by_version
+from bot.render.evidence import CAPTION_LIMIT, evidence_name, file_size
+from bot.render.formatting import (
+    MESSAGE_LIMIT,
+    day,
+    horizon_label,
+    html,
+    join_blocks,
+    obstacles_text,
+)
+from storage.answers import Answer, Versions, by_round_and_office, by_version
+from storage.evidence import EvidenceItem
 from storage.models import Status
 from storage.status import (
     FieldState,
     GoalState,
     MeasureState,
-    OfficePerson,
     Snapshot,
     TargetState,
-    most_critical,
+    canonical_code,
 )
 
-CODE = re.compile(r"^[IVXLC]+\.\d+(\.\d+)?$", re.IGNORECASE)
 TITLE_LIMIT = 90
+KEYWORD_LETTERS = 4  # a word searched for needs this many letters ("und" would find all)
+CHOICES_SHOWN = 10  # measures offered as buttons when a word is found in several
+HISTORY_ROUNDS = 24  # newest rounds shown by /verlauf; the export has them all
+_WORD_EDGES = ".,;:!?\"'„“”«»‚‘’()[]"
 
 
 def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
@@ -49,7 +58,13 @@ def status_text(status: Status | None) -> str:
 
 
 def is_code(query: str) -> bool:
-    return bool(CODE.match(query.strip()))
+    """Whether ``query`` is a goal's or measure's code as people type it ("5.1.2", "V.1.2.")."""
+    return canonical_code(query) is not None
+
+
+def _folded(text: str) -> str:
+    """For comparing: one space between words, case folded (so "ß" matches "ss")."""
+    return " ".join(text.split()).casefold()
 
 
 def find_field(query: str, fields: Sequence[FieldState]) -> FieldState | None:
@@ -80,10 +95,64 @@ def find_field(query: str, fields: Sequence[FieldState]) -> FieldState | None:
     return next(iter(candidates.values())) if len(candidates) == 1 else None
 
 
-def field_choices(query: str, fields: Sequence[FieldState]) -> str:
+def office_candidates(query: str, offices: Iterable[str]) -> list[str]:
+    """The offices whose name begins with ``query`` (any case)."""
+    wanted = _folded(query)
+    return [office for office in offices if wanted and _folded(office).startswith(wanted)]
+
+
+def find_office(query: str, offices: Iterable[str]) -> str | None:
+    """An office by its name in any case ("amt für soziale leistungen") or a unique
+    beginning of it ("Amt für soz"); None if unknown or ambiguous."""
+    names = list(offices)
+    wanted = _folded(query)
+    exact = [office for office in names if wanted and _folded(office) == wanted]
+    if exact:
+        return exact[0]
+    starting = office_candidates(query, names)
+    return starting[0] if len(starting) == 1 else None
+
+
+def find_measures(query: str, measures: Iterable[MeasureState]) -> list[MeasureState]:
+    """The measures whose title or success indicator holds every word of ``query``, also
+    inside longer words ("Therapie" finds "Traumatherapie"), in any case; none for a query
+    without a word of at least :data:`KEYWORD_LETTERS` letters."""
+    words = [word.strip(_WORD_EDGES) for word in _folded(query).split()]
+    words = [word for word in words if word]
+    if not words or max(len(word) for word in words) < KEYWORD_LETTERS:
+        return []
+    return [
+        measure
+        for measure in measures
+        if all(word in _folded(f"{measure.title} {measure.indicator}") for word in words)
+    ]
+
+
+def field_choices(query: str, fields: Sequence[FieldState], offices: Sequence[str] = ()) -> str:
+    """Unknown or ambiguous: the fields (and the offices whose names begin so) to choose."""
     lines = [texts.fill(texts.FIELD_CHOICES, query=query)]
     lines += [texts.fill(texts.FIELD_CHOICE, numeral=f.numeral, title=f.title) for f in fields]
+    lines += [texts.fill(texts.FIELD_CHOICE_OFFICE, office=office) for office in offices]
+    lines += ["", texts.LOOKUP_HINT]
     return "\n".join(lines)
+
+
+def measure_choices(head: str, measures: Sequence[MeasureState]) -> tuple[str, list[MeasureState]]:
+    """Several measures to choose from: the text (``head``, already HTML, then a line per
+    measure) and the measures to offer buttons for (at most :data:`CHOICES_SHOWN`)."""
+    shown = list(measures[:CHOICES_SHOWN])
+    lines = [head]
+    lines += [
+        texts.fill(texts.MEASURE_CHOICE, code=m.code, title=shorten(m.title, 70)) for m in shown
+    ]
+    if len(measures) > len(shown):
+        lines.append(texts.fill(texts.MEASURE_CHOICES_MORE, count=len(measures) - len(shown)))
+    return "\n".join(lines), shown
+
+
+def choice_label(measure: MeasureState) -> str:
+    """A measure's button: code and the beginning of its title (plain text)."""
+    return texts.MEASURE_CHOICE_BUTTON.format(code=measure.code, title=shorten(measure.title, 36))
 
 
 # --- overview --------------------------------------------------------------------------------
@@ -150,20 +219,24 @@ def report_state(measure: MeasureState, report: Answer, zone: ZoneInfo, with_off
 
 
 def target_lines(measure: MeasureState, target: TargetState, zone: ZoneInfo) -> list[str]:
+    """A target's state; every line names the office it is about, also without a report.
+
+    ``state`` is HTML already (made by ``fill``): it goes in without escaping it twice.
+    """
     label = horizon(target.terms)
     if len(measure.offices) == 1:
         state = (
             report_state(measure, target.reports[0], zone, True)
             if target.reports
-            else texts.NO_REPORT_MARK
+            else texts.fill(texts.NO_REPORT_OFFICE, office=measure.offices[0])
         )
-        return [texts.fill(texts.TARGET_LINE, horizon=label, state=state)]
+        return [texts.TARGET_LINE.format(horizon=html(label), state=state)]
     lines = [texts.fill(texts.TARGET_OVERALL, horizon=label, status=status_text(target.overall))]
     by_office = {r.office: r for r in target.reports}
     for office in measure.offices:
         report = by_office.get(office)
         state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
-        lines.append(texts.fill(texts.OFFICE_LINE, office=office, state=state))
+        lines.append(texts.OFFICE_LINE.format(office=html(office), state=state))
     return lines
 
 
@@ -184,6 +257,50 @@ def field_view(field: FieldState, snapshot: Snapshot, zone: ZoneInfo) -> str:
             for target in measure.targets:
                 lines += target_lines(measure, target, zone)
     lines += ["", texts.VIEW_LEGEND]
+    return "\n".join(lines)
+
+
+# --- an office ------------------------------------------------------------------------------
+
+
+def office_view(office: str, snapshot: Snapshot, zone: ZoneInfo) -> str:
+    """The measures ``office`` is responsible for (as far as ``snapshot`` shows them), each
+    target with this office's own latest report; counted are this office's parts."""
+    measures = [m for m in snapshot.measures() if office in m.offices]
+    if not measures:
+        return texts.fill(texts.OFFICE_NOT_YOURS, office=office)
+    count = texts.fill(
+        texts.OFFICE_COUNT,
+        count=len(measures),
+        measure_word=texts.plural(len(measures), "Maßnahme", "Maßnahmen"),
+    )
+    if snapshot.round is not None:
+        count += texts.fill(
+            texts.OFFICE_REPORTED,
+            reported=sum(office in m.reported_in_round for m in measures),
+            count=len(measures),
+        )
+    lines = [texts.fill(texts.OFFICE_HEAD, office=office), round_line(snapshot), count]
+    for measure in measures:
+        others = len(measure.offices) - 1
+        shared = (
+            texts.OFFICE_SHARED.format(
+                count=others, word=texts.plural(others, texts.OFFICE_OTHER, texts.OFFICE_OTHERS)
+            )
+            if others
+            else ""
+        )
+        lines += [
+            "",
+            texts.fill(
+                texts.OFFICE_MEASURE, code=measure.code, title=shorten(measure.title), shared=shared
+            ),
+        ]
+        for target in measure.targets:
+            report = next((r for r in target.reports if r.office == office), None)
+            state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
+            lines.append(texts.TARGET_LINE.format(horizon=html(horizon(target.terms)), state=state))
+    lines += ["", texts.fill(texts.OFFICE_HINT, code=measures[0].code), texts.VIEW_LEGEND]
     return "\n".join(lines)
 
 
@@ -223,7 +340,7 @@ def measure_view(
         for office in measure.offices:
             report = by_office.get(office)
             state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
-            lines.append(texts.fill(texts.OFFICE_LINE, office=office, state=state))
+            lines.append(texts.OFFICE_LINE.format(office=html(office), state=state))
             if report is None:
                 continue
             if report.note:
@@ -280,87 +397,126 @@ def goal_view(field: FieldState, goal: GoalState) -> str:
     return "\n".join(lines)
 
 
-# --- outstanding and history -----------------------------------------------------------------
+# --- history --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outstanding:
-    office: str
-    codes: tuple[str, ...]
-    contacts: tuple[OfficePerson, ...]
-
-
-def outstanding(
-    snapshot: Snapshot, contacts: dict[str, tuple[OfficePerson, ...]]
-) -> list[Outstanding]:
-    """Per office, the measures it has not reported in the current round."""
-    missing: dict[str, list[str]] = defaultdict(list)
-    for measure in snapshot.measures():
-        for office in measure.offices:
-            if office not in measure.reported_in_round:
-                missing[office].append(measure.code)
-    order: dict[str, int] = {}
-    for office in (o for m in snapshot.measures() for o in m.offices):
-        order.setdefault(office, len(order))  # in the order offices first appear in the plan
-    return [
-        Outstanding(office, tuple(codes), contacts.get(office, ()))
-        for office, codes in sorted(missing.items(), key=lambda item: order[item[0]])
-    ]
-
-
-def person_label(person: OfficePerson) -> str:
-    """A contact's name, with their absence while it lasts (raw, unescaped)."""
-    if person.absent_until is None:
-        return person.name
-    return person.name + texts.ABSENT_MARK.format(day=day(person.absent_until))
-
-
-def outstanding_view(snapshot: Snapshot, contacts: dict[str, tuple[OfficePerson, ...]]) -> str:
-    if snapshot.round is None:
-        return texts.NO_ROUND_OUTSTANDING
-    entries = outstanding(snapshot, contacts)
-    lines = [texts.fill(texts.OUTSTANDING_HEAD, due=day(snapshot.round.due_on))]
-    if not entries:
-        return "\n".join([*lines, "", texts.OUTSTANDING_NONE])
-    for entry in entries:
-        lines += [
-            "",
-            texts.fill(texts.OUTSTANDING_OFFICE, office=entry.office, codes=", ".join(entry.codes)),
-        ]
-        if entry.contacts:
-            lines.append(
-                texts.fill(
-                    texts.OUTSTANDING_CONTACTS,
-                    label=texts.plural(len(entry.contacts), "Ansprechperson", "Ansprechpersonen"),
-                    names=texts.join_names([person_label(p) for p in entry.contacts]),
-                )
-            )
-        else:
-            lines.append(texts.OUTSTANDING_NOBODY)
-    return "\n".join(lines)
-
-
-def history_view(measure: MeasureState, history: Sequence[Answer]) -> str:
-    """Per round, each target's status (the most critical of the offices' last versions)."""
+def history_view(
+    measure: MeasureState,
+    history: Sequence[Answer],
+    evidence: Sequence[EvidenceItem],
+    zone: ZoneInfo,
+    rounds: int = HISTORY_ROUNDS,
+    limit: int = MESSAGE_LIMIT,
+) -> list[str]:
+    """/verlauf: per round (oldest first) and office, every submitted version with its
+    author, the status of each target with notes, obstacles and requests for support, the
+    numbers for the indicator and the files sent with it; a correction is a version of its
+    own. Only the newest ``rounds`` rounds; as messages of at most ``limit`` characters,
+    each round whole in one message where it fits."""
     if not history:
-        return texts.fill(texts.HISTORY_EMPTY, code=measure.code)
-    per_round: dict[date, dict[str, tuple[Answer, ...]]] = defaultdict(dict)
-    for version in by_version(history):  # oldest first: later versions replace earlier ones
-        per_round[version[0].round_opens_on][version[0].office] = version
-    lines = [texts.fill(texts.HISTORY_HEAD, code=measure.code, title=shorten(measure.title))]
-    for opens_on in sorted(per_round):
-        statuses: dict[str | None, list[Status | None]] = defaultdict(list)
-        for version in per_round[opens_on].values():
-            for answer in version:
-                statuses[answer.terms].append(answer.status)
-        states = " · ".join(
-            texts.fill(
-                texts.HISTORY_STATE,
-                horizon=horizon(target.terms),
-                status=texts.STATUS_EMOJI.get(most_critical(statuses[target.terms]) or "", "–"),
-            )
-            for target in measure.targets
+        return [texts.fill(texts.HISTORY_EMPTY, code=measure.code)]
+    per_round = by_round_and_office(history)
+    files = _files_by_version(per_round, evidence)
+    days = list(per_round)
+    shown = days[-rounds:] if rounds > 0 else days
+    head = [
+        texts.fill(texts.HISTORY_HEAD, code=measure.code, title=shorten(measure.title)),
+        texts.fill(texts.HISTORY_OFFICES, offices=texts.join_names(list(measure.offices))),
+    ]
+    if len(shown) < len(days):
+        head.append(texts.fill(texts.HISTORY_OLDER, shown=len(shown), count=len(days) - len(shown)))
+    rank = {office: number for number, office in enumerate(measure.offices)}
+    blocks = ["\n".join(head)]
+    for opens_on in shown:
+        lines = [texts.fill(texts.HISTORY_ROUND, day=day(opens_on))]
+        offices = per_round[opens_on]
+        for office in sorted(offices, key=lambda name: (rank.get(name, len(rank)), name)):
+            versions = offices[office]
+            for number, version in enumerate(versions):
+                lines += _version_lines(
+                    version, number, len(versions), files.get(version[0].report_id, []), zone
+                )
+        blocks.append("\n".join(lines))
+    return join_blocks(blocks, limit)
+
+
+def _files_by_version(
+    per_round: dict[date, dict[str, Versions]], evidence: Sequence[EvidenceItem]
+) -> dict[int, list[EvidenceItem]]:
+    """The files of each version (by report id), oldest first: a file belongs to the first
+    version of its round and office submitted after it arrived."""
+    found: dict[int, list[EvidenceItem]] = defaultdict(list)
+    for item in sorted(evidence, key=lambda item: (item.received_at, item.id)):
+        versions = per_round.get(item.round_opens_on, {}).get(item.office)
+        if not versions:
+            continue
+        version = next((v for v in versions if v[0].submitted_at >= item.received_at), versions[-1])
+        found[version[0].report_id].append(item)
+    return found
+
+
+def _version_lines(
+    version: Sequence[Answer],
+    number: int,
+    count: int,
+    files: Sequence[EvidenceItem],
+    zone: ZoneInfo,
+) -> list[str]:
+    """One submitted version: who sent it when, then what it said (``number`` of ``count``
+    versions of its office in its round, from 0)."""
+    first = version[0]
+    submitted = first.submitted_at.astimezone(zone)
+    if count == 1:
+        template = texts.HISTORY_VERSION
+    else:
+        template = texts.HISTORY_VERSION_FIRST if number == 0 else texts.HISTORY_VERSION_CORRECTED
+    lines = [
+        texts.fill(
+            template,
+            office=first.office,
+            version=first.version,
+            day=day(submitted),
+            time=submitted.strftime("%H:%M"),
+            author=first.author or texts.FORMER_CONTACT,
         )
-        # the parts are escaped already: join them without escaping twice
-        lines.append(texts.HISTORY_LINE.format(day=day(opens_on), states=states))
-    return "\n".join(lines)
+    ]
+    for answer in version:
+        if answer.terms is None:
+            continue  # a version without targets: only its numbers
+        lines.append(
+            texts.fill(
+                texts.HISTORY_TARGET,
+                horizon=horizon(answer.terms),
+                status=texts.STATUS_LABELS[answer.status] if answer.status else "–",
+                carried=texts.HISTORY_CARRIED if answer.carried_over else "",
+            )
+        )
+        if answer.note and not answer.carried_over:  # carried over: said in an earlier round
+            lines.append(texts.fill(texts.DETAIL_NOTE, note=answer.note))
+        obstacles = obstacles_text(answer.obstacles, answer.obstacle_note)
+        if obstacles:
+            lines.append(texts.fill(texts.DETAIL_OBSTACLE, obstacle=obstacles))
+        if answer.support_requested:
+            note = f": {answer.support_note}" if answer.support_note else ""
+            lines.append(texts.fill(texts.DETAIL_SUPPORT, note=note))
+    if first.indicator_note:
+        lines.append(texts.fill(texts.HISTORY_INDICATOR, note=first.indicator_note))
+    lines += [
+        texts.fill(
+            texts.HISTORY_FILE,
+            icon=texts.EVIDENCE_ICONS[item.kind.value],
+            name=evidence_name(item.kind, item.file_name),
+            size=(
+                texts.EVIDENCE_LINE_SIZE.format(size=file_size(item.file_size))
+                if item.file_size is not None
+                else ""
+            ),
+            caption=(
+                texts.EVIDENCE_LINE_CAPTION.format(caption=shorten(item.caption, CAPTION_LIMIT))
+                if item.caption and item.caption.strip()
+                else ""
+            ),
+        )
+        for item in files
+    ]
+    return lines

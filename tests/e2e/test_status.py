@@ -7,21 +7,26 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 import conversations.status
-from storage.models import Obstacle, Status
+from storage.evidence import add_evidence
+from storage.models import EvidenceKind, Measure, Obstacle, Office, Status
+from storage.people import contact_by_telegram_id
+from storage.reporting import current_round, item_for, start_draft
 from tests.e2e.conftest import Said, World, store_report
 from tests.e2e.test_reporting import add_person
 
-KARL, WANDA, JANA = 601, 611, 612
+KARL, WANDA, JANA, FIONA = 601, 611, 612, 613
 SCRIPT = "<script>alert(1)</script> & Co"
+TITLE_IV_1_1 = "Ausbau der Öffentlichkeitsarbeit."
 
 
 @pytest.fixture
 async def reported(world: World) -> World:
     """October: Karl reports IV.1.1. November (current): several offices report."""
     world.clock.now = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-    await world.say(world.coordinator, "/runde")
+    await world.open_round()
     await store_report(
         world,
         KARL,
@@ -31,7 +36,7 @@ async def reported(world: World) -> World:
         Said(Status.ACHIEVED),
     )
     world.clock.now = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    await world.say(world.coordinator, "/runde")
+    await world.open_round()
     await store_report(
         world, KARL, "IV.2.1", "Flüchtlingskoordination",
         Said(Status.DELAYED, "Antrag liegt", (Obstacle.FUNDING,), support="Bitte Zuschuss klären"),
@@ -101,7 +106,7 @@ async def test_field_by_prefix_and_choices_for_unknown(reported: World) -> None:
     assert (
         await reported.say(reported.coordinator, "/status ausbildung und berufliche integration")
     ).text.startswith("II ")
-    for query in ("Kultur", "und"):
+    for query in ("Sport", "und"):
         answer = await reported.say(reported.coordinator, f"/status {query}")
         assert answer.text.startswith(
             f"„{query}“ ist nicht eindeutig oder unbekannt. Möglich sind:"
@@ -117,7 +122,7 @@ async def test_field_view_marks_stale_obstacles_support_and_shared_measures(
         "   Kurzfristig: 🟢 im Plan · Flüchtlingskoordination, 01.10.2026 ⏳" in iv
     )  # IV.1.1, last round
     assert "   Kurzfristig: 🟡 verzögert 🧱 🆘 · Flüchtlingskoordination, 02.11.2026\n" in iv + "\n"
-    assert "   Mittel- und langfristig: – ohne Bericht" in iv
+    assert "   Mittel- und langfristig: – ohne Bericht · Flüchtlingskoordination" in iv
     iii = (await reported.say(reported.coordinator, "/status Wohnen")).text
     assert (
         "   Kurzfristig: 🔴 gefährdet (gesamt)\n"
@@ -194,7 +199,7 @@ async def test_outstanding_per_office_with_contacts(reported: World) -> None:
 
 async def test_history_over_rounds(reported: World) -> None:
     reported.clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
-    await reported.say(reported.coordinator, "/runde")
+    await reported.open_round()
     await store_report(
         reported,
         KARL,
@@ -204,16 +209,29 @@ async def test_history_over_rounds(reported: World) -> None:
         Said(Status.ACHIEVED),
     )
     text = (await reported.say(reported.coordinator, "/verlauf IV.1.1")).text
-    assert text.splitlines()[2:] == [
-        "01.10.2026: Kurzfristig 🟢 · Mittel- und langfristig ✅",
-        "02.12.2026: Kurzfristig 🟡 · Mittel- und langfristig ✅",
+    assert text.splitlines() == [
+        "Verlauf IV.1.1",
+        TITLE_IV_1_1,
+        "Zuständig: Flüchtlingskoordination",
+        "",
+        "Berichtsrunde ab 01.10.2026",
+        "Flüchtlingskoordination · Karl Kontakt, 01.10.2026",
+        "   Kurzfristig: 🟢 im Plan",
+        "   Mittel- und langfristig: ✅ erreicht",
+        "",
+        "Berichtsrunde ab 02.12.2026",
+        "Flüchtlingskoordination · Karl Kontakt, 02.12.2026",
+        "   Kurzfristig: 🟡 verzögert",
+        "   Mittel- und langfristig: ✅ erreicht",
     ]
     assert (await reported.say(reported.coordinator, "/verlauf")).text.startswith(
         "Bitte geben Sie eine Maßnahme an"
     )
-    assert (await reported.say(reported.coordinator, "/verlauf IV.1")).text.startswith(
-        "IV.1 ist ein Ziel"
-    )
+    goal = await reported.say(reported.coordinator, "/verlauf IV.2")
+    assert goal.text.startswith("IV.2 ist ein Ziel; der Verlauf gilt je Maßnahme.")
+    assert [row[0].split()[0] for row in goal.buttons] == ["IV.2.1", "IV.2.2", "IV.2.3"]
+    only_one = await reported.say(reported.coordinator, "/verlauf IV.1")  # a goal of one measure
+    assert only_one.text.startswith("Verlauf IV.1.1\n")
     assert (
         await reported.say(reported.coordinator, "/verlauf I.1.1")
     ).text == "Zu I.1.1 gibt es noch keine Berichte."
@@ -295,3 +313,263 @@ async def test_an_export_too_large_for_telegram_is_explained(
         assert answer.message.kind == "text"
         assert answer.text.startswith("Die Datei wäre mit ")
         assert f"monitoring-bot export {option}" in answer.text
+
+
+# --- finding things: codes as people type them, words, offices ---------------------------------
+
+
+@pytest.mark.parametrize("query", ["5.1.2", "V.1.2.", "v.1.2,", "5.1.2.", "„V.1.2“"])
+async def test_codes_with_arabic_numerals_punctuation_and_any_case(
+    reported: World, query: str
+) -> None:
+    answer = await reported.say(reported.coordinator, f"/status {query}")
+    assert answer.text.startswith("Maßnahme V.1.2 – gesamt: 🟡 verzögert\n")
+    history = await reported.say(reported.coordinator, f"/verlauf {query}")
+    assert history.text.startswith("Verlauf V.1.2\n")
+
+
+async def test_goal_by_arabic_numerals_and_unknown_codes(reported: World) -> None:
+    assert (await reported.say(reported.coordinator, "/status 3.1")).text.startswith(
+        "Ziel III.1 (III Wohnen)"
+    )
+    assert (await reported.say(reported.coordinator, "/status 3.1.")).text.startswith(
+        "Ziel III.1 (III Wohnen)"
+    )
+    unknown = await reported.say(reported.coordinator, "/status 9.9.9")
+    assert unknown.text.startswith("Den Code IX.9.9 gibt es nicht.")
+
+
+async def test_a_word_found_in_one_measure_shows_it(reported: World) -> None:
+    answer = await reported.say(reported.coordinator, "/status arbeitskreis")
+    assert answer.text.startswith("Maßnahme V.2.1 – gesamt: – ohne Bericht\n")
+    history = await reported.say(reported.coordinator, "/verlauf Arbeitskreis")
+    assert history.text == "Zu V.2.1 gibt es noch keine Berichte."
+
+
+async def test_a_word_found_in_several_measures_offers_them(reported: World) -> None:
+    answer = await reported.say(reported.coordinator, "/status Traumatherapie")
+    assert answer.text.splitlines() == [
+        "„Traumatherapie“ steht in 2 Maßnahmen. Bitte wählen Sie:",
+        "V.1.1 Angebote der psychosozialen Beratung, Therapie - einschließlich Traum…",
+        "V.1.2 Für unbegleitete minderjährige Ausländer, die durch fluchtbedingte Be…",
+    ]
+    assert answer.buttons == [
+        ["V.1.1 Angebote der psychosozialen Beratun…"],
+        ["V.1.2 Für unbegleitete minderjährige Ausl…"],
+    ]
+    chosen = await reported.press(
+        reported.coordinator, "V.1.2 Für unbegleitete minderjährige Ausl…"
+    )
+    assert chosen.text.startswith("Maßnahme V.1.2 – gesamt: 🟡 verzögert\n")
+
+    await reported.say(reported.coordinator, "/verlauf trauma")
+    history = await reported.press(
+        reported.coordinator, "V.1.2 Für unbegleitete minderjährige Ausl…"
+    )
+    assert history.text.startswith("Verlauf V.1.2\n")
+    assert "Amt für Jugend und Familie · Jana Jugend, 02.11.2026" in history.text
+
+
+async def test_an_office_by_name_shows_its_measures(reported: World) -> None:
+    for query in ("Amt für soziale Leistungen", "amt für SOZIALE leistungen", "Amt für soz"):
+        answer = await reported.say(reported.coordinator, f"/status {query}")
+        assert answer.text.splitlines()[:7] == [
+            "Amt für soziale Leistungen",
+            "Berichtsrunde 02.11.2026 bis 01.12.2026",
+            "Zuständig für 4 Maßnahmen; in dieser Runde berichtet: 1 von 4",
+            "",
+            "III.1.1 Auftragsvergabe zur Erstellung eines Wohnungsmarktberichts für die Stadt "
+            "Mainz, der auch… (mit 4 weiteren Ämtern)",
+            "   Kurzfristig: 🔴 gefährdet, 02.11.2026",
+            "   Mittelfristig: ⚪ nicht begonnen, 02.11.2026",
+        ]
+        assert "V.1.1 Angebote der psychosozialen Beratung" in answer.text
+        assert "III.3.2 Entwicklung eines kommunalen Schutzkonzepts" in answer.text
+        assert "Leitstelle Wohnen" not in answer.text  # only this office's own reports
+    ambiguous = await reported.say(reported.coordinator, "/status Amt für")
+    assert ambiguous.text.startswith("„Amt für“ ist nicht eindeutig oder unbekannt.")
+    assert "   /status Amt für soziale Leistungen" in ambiguous.text.splitlines()
+
+    choose = await reported.say(reported.coordinator, "/verlauf amt für soziale leistungen")
+    assert choose.text.startswith(
+        "Amt für soziale Leistungen: Den Verlauf welcher Maßnahme möchten Sie sehen?"
+    )
+    assert [row[0].split()[0] for row in choose.buttons] == [
+        "III.1.1", "III.1.2", "III.3.2", "V.1.1",
+    ]  # fmt: skip
+    history = await reported.press(reported.coordinator, choose.buttons[0][0])
+    assert history.text.startswith("Verlauf III.1.1\n")
+
+
+async def test_a_contact_finds_only_the_measures_of_their_offices(reported: World) -> None:
+    karl = reported.contact
+    assert (
+        await reported.say(karl, "/status Traumatherapie")
+    ).text == "„Traumatherapie“ steht nur in Maßnahmen, die nicht zu Ihren Ämtern gehören."
+    assert (
+        await reported.say(karl, "/verlauf Traumatherapie")
+    ).text == "„Traumatherapie“ steht nur in Maßnahmen, die nicht zu Ihren Ämtern gehören."
+    assert (
+        await reported.say(karl, "/status Amt für soziale Leistungen")
+    ).text == "Die Maßnahmen von Amt für soziale Leistungen gehören nicht zu denen Ihrer Ämter."
+    assert (
+        await reported.say(karl, "/status 5.1.2")
+    ).text == "V.1.2 gehört nicht zu den Maßnahmen Ihrer Ämter."
+    # "Kultur" is in IV.3.2 (his) and V.2.1 (not his): he gets his one measure
+    assert (await reported.say(karl, "/status Kultur")).text.startswith("Maßnahme IV.3.2 ")
+    own = await reported.say(karl, "/status Flüchtlingskoordination")
+    assert own.text.startswith("Flüchtlingskoordination\n")
+    # a button for a measure he may not see (forged, or from before he lost the office)
+    foreign = (await reported.say(reported.coordinator, "/status Traumatherapie")).message
+    data = foreign.reply_markup["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
+    await reported.say(karl, "/status")
+    await reported.settle(await reported.standin.press_callback_data(karl, data))
+    assert reported.last(karl).text == "Diese Schaltfläche ist nicht mehr gültig."
+
+
+async def test_field_view_names_the_offices_of_measures_without_reports(reported: World) -> None:
+    text = (await reported.say(reported.coordinator, "/status Gesundheit")).text
+    assert (
+        "V.1.1 Angebote der psychosozialen Beratung, Therapie - einschließlich Traumatherapie – "
+        "werden v…\n"
+        "   Kurzfristig: – ohne Bericht · Amt für soziale Leistungen\n"
+        "   Langfristig: – ohne Bericht · Amt für soziale Leistungen\n"
+    ) in text
+    assert (
+        "   Mittel- und langfristig: – ohne Bericht (gesamt)\n"
+        "      Büro für Migration und Integration: – ohne Bericht\n"
+        "      Sozialplanung: – ohne Bericht\n"
+    ) in text  # V.2.1, shared
+
+
+# --- history worth reading -----------------------------------------------------------------
+
+
+async def send_evidence(world: World, user_id: int, code: str, office: str, name: str) -> None:
+    """A document sent while reporting (to the draft that ``store_report`` then submits)."""
+    async with world.sessions() as session, session.begin():
+        contact = await contact_by_telegram_id(session, user_id)
+        round_ = await current_round(session, world.clock().astimezone(world.settings.zone).date())
+        office_row = await session.scalar(select(Office).where(Office.name == office))
+        measure = await session.scalar(select(Measure).where(Measure.code == code))
+        assert contact is not None
+        assert round_ is not None
+        assert office_row is not None
+        assert measure is not None
+        item = await item_for(session, contact, measure.id, office_row.id)
+        assert item is not None
+        draft = await start_draft(session, round_, item, contact, world.clock())
+        await add_evidence(
+            session, report=draft, question="review", kind=EvidenceKind.DOCUMENT,
+            file_id=f"file-{name}", file_unique_id=f"unique-{name}", file_name=name,
+            mime_type="application/pdf", file_size=1_234_567, caption="Bescheid & Antrag",
+            contact_id=contact.id, received_at=world.clock(),
+        )  # fmt: skip
+
+
+async def test_history_per_round_and_office_with_versions_and_a_picture(reported: World) -> None:
+    world = reported
+    # November (running): Karl's version 1 of IV.2.1 is in; he corrects it three days later
+    world.clock.now = datetime(2026, 11, 5, 10, 0, tzinfo=UTC)
+    await send_evidence(world, KARL, "IV.2.1", "Flüchtlingskoordination", "Bescheid.pdf")
+    world.clock.now = datetime(2026, 11, 5, 10, 30, tzinfo=UTC)
+    await store_report(
+        world, KARL, "IV.2.1", "Flüchtlingskoordination",
+        Said(Status.ON_TRACK, "Zuschuss bewilligt"), Said(Status.ON_TRACK),
+        indicator="2 Vereine gefördert",
+    )  # fmt: skip
+    # December: a colleague of the same office reports
+    world.clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    await world.open_round()
+    await add_person(world, FIONA, "Fiona Flucht", "Flüchtlingskoordination")
+    world.clock.now = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    await store_report(
+        world, FIONA, "IV.2.1", "Flüchtlingskoordination",
+        Said(Status.AT_RISK, "Verein aufgelöst", (Obstacle.STAFF, Obstacle.OTHER), "Raum fehlt",
+             support="Gespräch mit dem Dezernat"),
+        Said(Status.DELAYED, obstacles=()),
+    )  # fmt: skip
+    before = len(world.standin.sent_messages(world.coordinator.id))
+    text = (await world.say(world.coordinator, "/verlauf IV.2.1")).text
+    assert text.split("\n\n")[1:] == [
+        "Berichtsrunde ab 02.11.2026\n"
+        "Flüchtlingskoordination · Version 1 vom 02.11.2026, 09:00 Uhr · Karl Kontakt\n"
+        "   Kurzfristig: 🟡 verzögert\n"
+        "      Getan: Antrag liegt\n"
+        "      Hindernis: Finanzierung\n"
+        "      Unterstützung erbeten: Bitte Zuschuss klären\n"
+        "   Mittel- und langfristig: 🟢 im Plan\n"
+        "Flüchtlingskoordination · Version 2, korrigiert am 05.11.2026, 11:30 Uhr · Karl Kontakt\n"
+        "   Kurzfristig: 🟢 im Plan\n"
+        "      Getan: Zuschuss bewilligt\n"
+        "   Mittel- und langfristig: 🟢 im Plan\n"
+        "   Zahlen/Belege: 2 Vereine gefördert\n"
+        "   📄 Bescheid.pdf · 1,2 MB – „Bescheid & Antrag“",
+        "Berichtsrunde ab 02.12.2026\n"
+        "Flüchtlingskoordination · Fiona Flucht, 03.12.2026\n"
+        "   Kurzfristig: 🔴 gefährdet\n"
+        "      Getan: Verein aufgelöst\n"
+        "      Hindernis: Personal, Sonstiges: Raum fehlt\n"
+        "      Unterstützung erbeten: Gespräch mit dem Dezernat\n"
+        "   Mittel- und langfristig: 🟡 verzögert",
+    ]
+    sent = world.standin.sent_messages(world.coordinator.id)[before:]
+    assert [m.kind for m in sent] == ["text"]  # two rounds: no picture yet
+
+    # January: a third round, and the picture comes with the history
+    world.clock.now = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+    await world.open_round()
+    await store_report(
+        world,
+        KARL,
+        "IV.2.1",
+        "Flüchtlingskoordination",
+        Said(Status.DELAYED),
+        Said(Status.ACHIEVED),
+    )
+    before = len(world.standin.sent_messages(world.coordinator.id))
+    picture = await world.say(world.coordinator, "/verlauf IV.2.1")
+    sent = world.standin.sent_messages(world.coordinator.id)[before:]
+    assert [m.kind for m in sent] == ["text", "photo"]
+    assert picture.message.kind == "photo"
+    assert picture.message.filename == "verlauf.png"
+    assert (picture.message.file_bytes or b"").startswith(b"\x89PNG")
+    assert picture.text == "Verlauf IV.2.1: Stand der Zielhorizonte je Berichtsrunde (3 Runden)"
+    assert "Berichtsrunde ab 04.01.2027" in sent[0].plain_text  # type: ignore[operator]
+
+    # a contact of the office reads the same history
+    karl = await world.say(world.contact, "/verlauf 4.2.1")
+    assert karl.message.kind == "photo"
+
+
+async def test_a_long_history_is_split_between_rounds(reported: World) -> None:
+    world = reported
+    long_note = ("Sehr ausführlicher Bericht mit Einzelheiten. " * 40).strip()  # 1,800 characters
+    days = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC), datetime(2027, 1, 4, 8, 0, tzinfo=UTC)]
+    days += [datetime(2027, month, 1, 8, 0, tzinfo=UTC) for month in (2, 3, 4)]
+    for when in days:
+        world.clock.now = when
+        await world.open_round()
+        await store_report(
+            world, KARL, "IV.1.1", "Flüchtlingskoordination",
+            Said(Status.ON_TRACK, long_note), Said(Status.ACHIEVED, long_note),
+        )  # fmt: skip
+    before = len(world.standin.sent_messages(world.coordinator.id))
+    await world.say(world.coordinator, "/verlauf IV.1.1")
+    sent = world.standin.sent_messages(world.coordinator.id)[before:]
+    texts_sent = [m.plain_text or "" for m in sent if m.kind == "text"]
+    assert [m.kind for m in sent][-1] == "photo"
+    assert len(texts_sent) >= 3
+    assert all(len(m.text or "") <= 4096 for m in sent if m.kind == "text")
+    assert texts_sent[0].startswith("Verlauf IV.1.1\n")
+    # every round begins a message or follows a whole one: none is cut in two
+    for part in texts_sent[1:]:
+        assert part.startswith("Berichtsrunde ab ")
+    rounds = [line for part in texts_sent for line in part.splitlines() if "Berichtsrunde" in line]
+    assert rounds == [
+        "Berichtsrunde ab 01.10.2026", "Berichtsrunde ab 02.12.2026",
+        "Berichtsrunde ab 04.01.2027", "Berichtsrunde ab 01.02.2027",
+        "Berichtsrunde ab 01.03.2027", "Berichtsrunde ab 01.04.2027",
+    ]  # fmt: skip
+    notes = [line for part in texts_sent for line in part.splitlines() if "Getan:" in line]
+    assert notes == [f"      Getan: {long_note}"] * 10  # every line arrived whole

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render.formatting import split_text
+from bot.render.formatting import join_blocks, split_text
 from bot.render.formatting import utf16_len as telegram_len
 from bot.standin.html import ParsedText, parse_html, utf16_len
 
@@ -238,3 +238,27 @@ def check_split(case: tuple[str, int]) -> None:
         start = match.start(number)
         part_styles = _styles(piece)[lead : lead + match.end(number) - start]
         assert part_styles == styles[start : match.end(number)], "formatting changed"
+
+
+# --- joining blocks into messages ----------------------------------------------------------
+
+
+def test_blocks_are_joined_and_kept_whole() -> None:
+    blocks = [f"<b>Block {n}</b>\n" + "\n".join(["Zeile " + "x" * 40] * 5) for n in range(20)]
+    messages = join_blocks(blocks, limit=1000)
+    assert all(telegram_len(message) <= 1000 for message in messages)
+    assert len(messages) == 7  # three blocks of about 250 characters to a message
+    for message in messages:
+        assert message.startswith("<b>Block ")
+    assert "\n\n".join(messages) == "\n\n".join(blocks)  # nothing lost or changed
+    assert join_blocks(["eins", "", "  ", "zwei"]) == ["eins\n\nzwei"]
+    assert join_blocks([]) == []
+
+
+def test_a_block_longer_than_a_message_is_split_at_its_lines() -> None:
+    big = "<b>Groß</b>\n" + "\n".join(f"Zeile {n} " + "y" * 80 for n in range(30))
+    messages = join_blocks(["klein", big, "danach"], limit=1000)
+    assert all(telegram_len(message) <= 1000 for message in messages)
+    assert messages[0].startswith("klein\n\n<b>Groß</b>")
+    assert messages[-1].endswith("danach")
+    assert sum(message.count(" yyyy") for message in messages) == 30  # no line cut
