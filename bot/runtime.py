@@ -22,7 +22,16 @@ from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
-from conversations import evidence, fallback, onboarding, people, reporting, status
+from conversations import (
+    evidence,
+    fallback,
+    onboarding,
+    outstanding,
+    people,
+    reporting,
+    rounds,
+    status,
+)
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage.database import create_engine, session_factory
@@ -37,7 +46,9 @@ ROUTERS: tuple[Router, ...] = (
     onboarding.router,
     people.router,
     reporting.router,
+    rounds.router,
     status.router,
+    outstanding.router,
     evidence.router,
 )
 FALLBACK = fallback.router

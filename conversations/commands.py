@@ -30,8 +30,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("bericht", "Bericht beginnen oder fortsetzen", Audience.REPORTER, aliases=("report",)),
     Command("zurueck", "Zur vorigen Frage", Audience.REPORTER),
     Command("abbrechen", "Bericht pausieren (alles bleibt gespeichert)", Audience.REPORTER),
-    Command("runde", "Berichtsrunde öffnen", Audience.COORDINATOR, in_group=True),
-    Command("status", "Stand: Übersicht, Handlungsfeld oder Code", Audience.MEMBER, in_group=True),
+    Command(
+        "runde",
+        "Berichtsrunde: Stand, Frist, schließen, öffnen",
+        Audience.COORDINATOR,
+        in_group=True,
+    ),
+    Command(
+        "status",
+        "Stand: Übersicht, Handlungsfeld, Code, Amt oder Stichwort",
+        Audience.MEMBER,
+        in_group=True,
+    ),
     Command(
         "offen", "Wer in dieser Runde noch berichten muss", Audience.COORDINATOR, in_group=True
     ),

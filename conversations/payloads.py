@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
@@ -189,6 +190,20 @@ class ShowChart(Payload):
     pass
 
 
+class MeasureView(StrEnum):
+    STATUS = "s"  # /status CODE
+    HISTORY = "h"  # /verlauf CODE
+
+
+@payload("sm")
+@dataclasses.dataclass(frozen=True)
+class ShowMeasure(Payload):
+    """/status or /verlauf found several measures: this one, in that view."""
+
+    measure_id: int
+    view: MeasureView
+
+
 @payload("start")
 @dataclasses.dataclass(frozen=True)
 class ReportNow(Payload):
@@ -268,3 +283,56 @@ class EvidenceFile(Payload):
     """Under a measure's status: send this evidence file again."""
 
     evidence_id: int
+
+
+def day_number(day: date) -> int:
+    """A day as buttons carry it: ``yyyymmdd``."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def day_from_number(number: int) -> date | None:
+    """The day a button's ``yyyymmdd`` names; None for anything that is not a date."""
+    try:
+        return date(number // 10_000, number // 100 % 100, number % 100)
+    except ValueError:
+        return None
+
+
+class RoundStep(StrEnum):
+    OPEN = "open"  # open a round (none is running)
+    EXTEND = "ext"  # extend the due date
+    CLOSE = "close"  # close the running round early
+    NEXT = "next"  # open the next round in place of the running one
+    CANCEL = "no"
+
+
+@payload("rd")
+@dataclasses.dataclass(frozen=True)
+class RoundAction(Payload):
+    """/runde: a step chosen for the round ``round_id`` (0: none running); ``day`` is a new
+    due date (``yyyymmdd``) for EXTEND, else 0. Asks for confirmation."""
+
+    step: RoundStep
+    round_id: int
+    day: int
+
+
+@payload("rd", "ok")
+@dataclasses.dataclass(frozen=True)
+class RoundConfirmed(Payload):
+    """/runde: the step confirmed."""
+
+    step: RoundStep
+    round_id: int
+    day: int
+
+
+@payload("remind")
+@dataclasses.dataclass(frozen=True)
+class RemindOutstanding(Payload):
+    """/offen: remind the contacts of an office (0: of all offices with open measures) in
+    round ``round_id``, within field number ``field`` (1-based; 0: the whole plan)."""
+
+    round_id: int
+    office_id: int
+    field: int

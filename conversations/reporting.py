@@ -37,6 +37,8 @@ from conversations.payloads import (
     ReviewAction,
     Snooze,
     StartItem,
+    day_from_number,
+    day_number,
 )
 from conversations.report_questions import (
     TEXT_LIMIT,
@@ -69,8 +71,8 @@ from storage.reporting import (
     item_for,
     latest_submitted,
     open_items,
-    open_round,
     previous_answers,
+    running_round,
     start_draft,
     submit,
     submitted_items,
@@ -162,7 +164,10 @@ class Draft:
 
 
 async def round_now(request: Request) -> ReportingRound | None:
-    return await current_round(request.session, request.today)
+    """The round people report in: the current one, also after its due date (late reports
+    are welcome), unless it was closed."""
+    round_ = await current_round(request.session, request.today)
+    return None if round_ is None or round_.closed_at is not None else round_
 
 
 def member(request: Request) -> Contact:
@@ -945,31 +950,6 @@ async def pause(request: Request) -> Reply:
 # --- rounds ----------------------------------------------------------------------------------
 
 
-@router.command("runde")
-async def open_round_command(request: Request) -> list[Reply]:
-    settings = request.services.settings
-    round_, created = await open_round(
-        request.session,
-        today=request.today,
-        cadence=settings.reporting_cadence,
-        now=request.now,
-        opened_by=request.active_contact,
-    )
-    opens, due = day(round_.opens_on), day(round_.due_on)
-    if not created:
-        return [Reply(texts.fill(texts.ROUND_EXISTS, opens=opens, due=due))]
-    announcements = await opening_notices(request.session, round_, request.now)
-    count = len(announcements)
-    confirmation = texts.fill(
-        texts.ROUND_OPENED,
-        opens=opens,
-        due=due,
-        notified=count,
-        person_word=texts.plural(count, "Ansprechperson", "Ansprechpersonen"),
-    )
-    return [*announcements, Reply(confirmation)]
-
-
 async def opening_notices(
     session: AsyncSession, round_: ReportingRound, now: datetime
 ) -> list[Reply]:
@@ -1008,8 +988,8 @@ def round_announcement(
 
 async def what_is_due(session: AsyncSession, contact: Contact, today: date) -> Reply | None:
     """The running round's announcement for what ``contact`` still has to report, if any."""
-    round_ = await current_round(session, today)
-    if round_ is None or today > round_.due_on:
+    round_ = await running_round(session, today)
+    if round_ is None:
         return None
     left = await open_items(session, contact, round_.id)
     return round_announcement(round_, left, texts.ROUND_RUNNING) if left else None
@@ -1041,10 +1021,6 @@ def absence_choices(today: date) -> list[date]:
     return [friday, *(today + timedelta(weeks=weeks) for weeks in (1, 2, 4))]
 
 
-def _as_number(day_: date) -> int:
-    return day_.year * 10_000 + day_.month * 100 + day_.day
-
-
 def _until_label(day_: date) -> str:
     return texts.ABSENCE_UNTIL.format(weekday=texts.WEEKDAYS[day_.weekday()], day=day(day_))
 
@@ -1054,7 +1030,7 @@ async def absence(request: Request) -> Reply:
     """ "abwesend bis …": chosen with a button; no reminders until the end of that day."""
     contact, today = member(request), request.today
     rows: list[list[tuple[str, AbsentUntil]]] = [
-        [(_until_label(until), AbsentUntil(_as_number(until)))] for until in absence_choices(today)
+        [(_until_label(until), AbsentUntil(day_number(until)))] for until in absence_choices(today)
     ]
     text = texts.ABSENCE_ASK
     if contact.absent_until is not None and contact.absent_until >= today:
@@ -1069,11 +1045,8 @@ async def absence_chosen(request: Request, data: AbsentUntil) -> Reply:
     if data.day == 0:
         contact.absent_until = None
         return Reply(texts.ABSENCE_ENDED, edit=True)
-    try:
-        until = date(data.day // 10_000, data.day // 100 % 100, data.day % 100)
-    except ValueError:
-        return Reply(texts.STALE_BUTTON, edit=True)
-    if until < request.today:
+    until = day_from_number(data.day)
+    if until is None or until < request.today:
         return Reply(texts.STALE_BUTTON, edit=True)
     contact.absent_until = until
     return Reply(texts.fill(texts.ABSENCE_SET, day=day(until)), edit=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -23,8 +24,8 @@ from bot.config.timetable import DUE_KIND
 from bot.render import texts
 from bot.render.chart import status_chart
 from bot.render.formatting import day
+from bot.render.outstanding import outstanding
 from bot.render.summary import WeeklySummaryText, weekly_summary
-from bot.render.views import outstanding
 from conversations.evidence import copy_missing
 from conversations.framework import (
     Attachment,
@@ -43,7 +44,7 @@ from storage.claims import (
     release_summary,
     renew_summary_lease,
 )
-from storage.models import Role
+from storage.models import Contact, ReportingRound, Role
 from storage.people import active_contacts, active_offices
 from storage.reporting import WorkItem, current_round, submitted_items, work_items
 from storage.scheduling import (
@@ -124,7 +125,9 @@ async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
     if now < timetable.next_working_moment(timetable.at(start, timetable.work_start)):
         return False
     async with svc.sessions() as session, session.begin():
-        round_ = await claim_round_opening(session, start, settings.reporting_cadence, now)
+        round_ = await claim_round_opening(
+            session, start, settings.reporting_cadence, now, timetable.today(now)
+        )
         if round_ is None:
             return False
         notices = await opening_notices(session, round_, now)
@@ -158,7 +161,9 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
     replies: list[Reply] = []
     async with svc.sessions() as session, session.begin():
         round_ = await current_round(session, today)
-        if round_ is None or today > round_.due_on or today == timetable.today(round_.created_at):
+        if round_ is None or not round_.running(today):
+            return 0  # none, closed, or past its due date
+        if today == timetable.today(round_.created_at):
             return 0  # on the day a round opened, its opening message is enough
         # Reminders that fell before the round was opened (late, after downtime) are moot.
         due_kinds = [
@@ -189,18 +194,39 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
                 if not pending:
                     continue
                 kind = pending[-1]  # after downtime: one reminder, not several
-            if await noticed(session, round_.id, contact.id, since=start_of_day):
-                continue  # one message a day about a round is enough; the rest can wait
-            if not await claim_notice(session, round_.id, contact.id, kind, now):
-                continue
-            for earlier in due_kinds:  # covered by this one: not to be sent later
-                await claim_notice(session, round_.id, contact.id, earlier, now)
-            replies.append(
-                reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
+            claimed = await claim_reminder(
+                session, round_, contact, open_items, kind, now, start_of_day, due_kinds
             )
+            if claimed is not None:
+                replies.append(claimed)
     for reply in replies:
         await deliver(bot, svc, reply)
     return len(replies)
+
+
+async def claim_reminder(
+    session: AsyncSession,
+    round_: ReportingRound,
+    contact: Contact,
+    open_items: list[WorkItem],
+    kind: str,
+    now: datetime,
+    start_of_day: datetime,
+    covers: Sequence[str] = (),
+) -> Reply | None:
+    """The reminder ``kind`` to ``contact``, recorded before it is sent; None if they had a
+    message about the round today already (one a day is enough) or it was sent before.
+
+    ``covers`` are earlier kinds this one stands for (after downtime: one, not several).
+    """
+    assert contact.telegram_user_id is not None
+    if await noticed(session, round_.id, contact.id, since=start_of_day):
+        return None
+    if not await claim_notice(session, round_.id, contact.id, kind, now):
+        return None
+    for earlier in covers:
+        await claim_notice(session, round_.id, contact.id, earlier, now)
+    return reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
 
 
 def reminder(chat_id: int, open_items: list[WorkItem], due: date, last_day: bool) -> Reply:
@@ -232,7 +258,9 @@ async def escalate_overdue(bot: Bot, svc: Services, now: datetime) -> bool:
         return False
     async with svc.sessions() as session, session.begin():
         round_ = await last_due_round(session, timetable.today(now))
-        if round_ is None or not await claim_notice(session, round_.id, None, OVERDUE, now):
+        if round_ is None or round_.closed_at is not None:
+            return False  # closed early or replaced: nothing is overdue in it
+        if not await claim_notice(session, round_.id, None, OVERDUE, now):
             return False
         reported = await reported_in_round(session, round_.id)
         missing: dict[str, list[str]] = defaultdict(list)

@@ -6,31 +6,43 @@ sees the measures of their own offices only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.render import texts
-from bot.render.chart import status_chart
+from bot.render.chart import (
+    HISTORY_CHART_ROUNDS,
+    HISTORY_MIN_ROUNDS,
+    history_chart,
+    history_rounds,
+    status_chart,
+)
 from bot.render.evidence import evidence_lines, evidence_name
 from bot.render.export import build_csv, build_xlsx
 from bot.render.formatting import day
 from bot.render.views import (
+    choice_label,
     field_choices,
     field_view,
     find_field,
+    find_measures,
+    find_office,
     goal_view,
     history_view,
-    is_code,
+    measure_choices,
     measure_view,
-    outstanding_view,
+    office_candidates,
+    office_view,
     overview,
     shorten,
 )
 from conversations.access import Audience
-from conversations.framework import Attachment, Buttons, Reply, Request, Router
-from conversations.payloads import EvidenceFile, ShowChart, ShowField
+from conversations.framework import Attachment, Buttons, Replies, Reply, Request, Router
+from conversations.payloads import EvidenceFile, MeasureView, ShowChart, ShowField, ShowMeasure
 from conversations.scheduled import build_summary
 from storage.evidence import evidence_by_code_and_office, submitted_evidence
 from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
-from storage.status import Snapshot, contacts_by_office
+from storage.status import MeasureState, Snapshot, canonical_code
 
 DOCUMENT_LIMIT = 50_000_000  # bytes a bot may send as a document (Telegram: 50 MB)
 EVIDENCE_SHOWN = 10  # newest files listed under a measure; all are in the export
@@ -60,7 +72,9 @@ def overview_reply(snapshot: Snapshot) -> Reply:
 
 
 @router.command("status")
-async def status(request: Request) -> Reply:
+async def status(request: Request) -> Replies:
+    """The overview, or what the words after the command name: a code (``V.1.2``,
+    ``5.1.2``), a field of action, an office, or a word from a measure's title or indicator."""
     full, visible = await snapshots(request)
     if not visible.fields:
         return Reply(texts.NOTHING_VISIBLE)
@@ -68,23 +82,64 @@ async def status(request: Request) -> Reply:
     if not query:
         return overview_reply(visible)
     zone = request.services.settings.zone
-    if is_code(query):
-        code = query.upper()
+    code = canonical_code(query)
+    if code is not None:
         measure = visible.find_measure(code)
         if measure is not None:
-            history = await measure_history(request.session, measure.id)
-            text = measure_view(measure, history, zone)
-            return await with_evidence(request, measure.id, text)
+            return await measure_reply(request, measure)
         goal = visible.find_goal(code)
         if goal is not None:
             return Reply(goal_view(*goal))
-        exists = full.find_measure(code) or full.find_goal(code)
-        template = texts.NOT_YOURS if exists else texts.CODE_UNKNOWN
-        return Reply(texts.fill(template, code=code))
+        return Reply(unknown_code(full, code))
     field = find_field(query, visible.fields)
-    if field is None:
-        return Reply(field_choices(query, visible.fields))
-    return Reply(field_view(field, visible, zone))
+    if field is not None:
+        return Reply(field_view(field, visible, zone))
+    office = find_office(query, full.offices())
+    if office is not None:
+        return Reply(office_view(office, visible, zone))
+    found = await by_keyword(request, query, full, visible, MeasureView.STATUS)
+    if found is not None:
+        return found
+    return Reply(field_choices(query, visible.fields, office_candidates(query, full.offices())))
+
+
+def unknown_code(full: Snapshot, code: str) -> str:
+    """A code this person cannot see: someone else's, or none of the plan's."""
+    exists = full.find_measure(code) or full.find_goal(code)
+    return texts.fill(texts.NOT_YOURS if exists else texts.CODE_UNKNOWN, code=code)
+
+
+async def by_keyword(
+    request: Request, query: str, full: Snapshot, visible: Snapshot, view: MeasureView
+) -> Replies | None:
+    """The measures holding ``query`` in title or indicator: one is shown, several are
+    offered as buttons; None if no measure holds it."""
+    hits = find_measures(query, visible.measures())
+    if len(hits) == 1:
+        return await show_measure(request, hits[0], view)
+    if hits:
+        head = texts.fill(texts.MEASURE_CHOICES, query=query, count=len(hits))
+        return choices_reply(head, hits, view)
+    if find_measures(query, full.measures()):
+        return Reply(texts.fill(texts.KEYWORD_NOT_YOURS, query=query))
+    return None
+
+
+def choices_reply(head: str, measures: Sequence[MeasureState], view: MeasureView) -> Reply:
+    text, shown = measure_choices(head, measures)
+    return Reply(text, [[(choice_label(m), ShowMeasure(m.id, view))] for m in shown])
+
+
+async def show_measure(request: Request, measure: MeasureState, view: MeasureView) -> Replies:
+    if view is MeasureView.HISTORY:
+        return await history_replies(request, measure)
+    return await measure_reply(request, measure)
+
+
+async def measure_reply(request: Request, measure: MeasureState) -> Reply:
+    history = await measure_history(request.session, measure.id)
+    text = measure_view(measure, history, request.services.settings.zone)
+    return await with_evidence(request, measure.id, text)
 
 
 async def with_evidence(request: Request, measure_id: int, text: str) -> Reply:
@@ -122,6 +177,15 @@ async def field_button(request: Request, data: ShowField) -> Reply:
     return Reply(field_view(field, visible, request.services.settings.zone))
 
 
+@router.button(ShowMeasure, Audience.MEMBER, in_group=True)
+async def measure_button(request: Request, data: ShowMeasure) -> Replies:
+    _full, visible = await snapshots(request)
+    measure = next((m for m in visible.measures() if m.id == data.measure_id), None)
+    if measure is None:  # gone from the plan, or no longer one of this person's offices
+        return Reply(texts.STALE_BUTTON)
+    return await show_measure(request, measure, data.view)
+
+
 @router.button(ShowChart, Audience.MEMBER, in_group=True)
 async def chart_button(request: Request, _data: ShowChart) -> Reply:
     _full, visible = await snapshots(request)
@@ -130,27 +194,67 @@ async def chart_button(request: Request, _data: ShowChart) -> Reply:
     return Reply(caption, attachment=Attachment(picture, "status.png", photo=True))
 
 
-@router.command("offen")
-async def outstanding(request: Request) -> Reply:
-    full, _visible = await snapshots(request)
-    people = await contacts_by_office(request.session, request.today)
-    return Reply(outstanding_view(full, people))
-
-
 @router.command("verlauf")
-async def history(request: Request) -> Reply:
+async def history(request: Request) -> Replies:
+    """A measure's history, found as in /status; a goal, field, office or word found in
+    several measures offers them as buttons."""
     query = " ".join(request.args).strip()
-    if not is_code(query):
+    if not query:
         return Reply(texts.HISTORY_USAGE)
-    code = query.upper()
     full, visible = await snapshots(request)
-    measure = visible.find_measure(code)
-    if measure is None:
-        if visible.find_goal(code):
-            return Reply(texts.fill(texts.HISTORY_GOAL, code=code))
-        exists = full.find_measure(code) or full.find_goal(code)
-        return Reply(texts.fill(texts.NOT_YOURS if exists else texts.CODE_UNKNOWN, code=code))
-    return Reply(history_view(measure, await measure_history(request.session, measure.id)))
+    if not visible.fields:
+        return Reply(texts.NOTHING_VISIBLE)
+    code = canonical_code(query)
+    if code is not None:
+        measure = visible.find_measure(code)
+        if measure is not None:
+            return await history_replies(request, measure)
+        found = visible.find_goal(code)
+        if found is None:
+            return Reply(unknown_code(full, code))
+        goal = found[1]
+        head = texts.fill(texts.HISTORY_GOAL, code=goal.code)
+        return await history_choices(request, head, goal.measures)
+    field = find_field(query, visible.fields)
+    if field is not None:
+        head = texts.fill(texts.HISTORY_CHOOSE, name=f"{field.numeral} {field.title}")
+        return await history_choices(request, head, field.measures())
+    office = find_office(query, full.offices())
+    if office is not None:
+        measures = [m for m in visible.measures() if office in m.offices]
+        if not measures:
+            return Reply(texts.fill(texts.OFFICE_NOT_YOURS, office=office))
+        head = texts.fill(texts.HISTORY_CHOOSE, name=office)
+        return await history_choices(request, head, measures)
+    found_word = await by_keyword(request, query, full, visible, MeasureView.HISTORY)
+    if found_word is not None:
+        return found_word
+    return Reply(texts.fill(texts.HISTORY_NOT_FOUND, query=query))
+
+
+async def history_choices(request: Request, head: str, measures: Sequence[MeasureState]) -> Replies:
+    """The history of the only measure, or buttons to choose one."""
+    if len(measures) == 1:
+        return await history_replies(request, measures[0])
+    return choices_reply(head, measures, MeasureView.HISTORY)
+
+
+async def history_replies(request: Request, measure: MeasureState) -> list[Reply]:
+    """The history as messages, and a picture of it from three rounds on."""
+    history = await measure_history(request.session, measure.id)
+    evidence = await submitted_evidence(request.session, measure.id)
+    zone = request.services.settings.zone
+    replies = [Reply(text) for text in history_view(measure, history, evidence, zone)]
+    rounds = history_rounds(history)
+    if rounds >= HISTORY_MIN_ROUNDS:
+        caption = texts.fill(
+            texts.HISTORY_CHART_CAPTION,
+            code=measure.code,
+            count=min(rounds, HISTORY_CHART_ROUNDS),
+        )
+        picture = history_chart(measure, history)
+        replies.append(Reply(caption, attachment=Attachment(picture, "verlauf.png", photo=True)))
+    return replies
 
 
 def _too_large(size: int, file_format: str, name: str) -> Reply | None:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_for
 from storage.models import Notice, ProcessedUpdate, ReportingRound, WeeklySummary
-from storage.reporting import Cadence, due_date
+from storage.reporting import Cadence, due_date, running_round
 from storage.scheduling import round_since
 
 SUMMARY_LEASE = timedelta(minutes=10)
@@ -40,7 +40,7 @@ def _changed(result: Any) -> bool:
 
 
 async def claim_round_opening(
-    session: AsyncSession, period_start: date, cadence: Cadence, now: datetime
+    session: AsyncSession, period_start: date, cadence: Cadence, now: datetime, today: date
 ) -> ReportingRound | None:
     """Open the round of the period that begins on ``period_start``; None if it has one.
 
@@ -48,9 +48,15 @@ async def claim_round_opening(
     opened on or after ``period_start`` (the scheduler's own, or one a coordinator opened by
     hand in the middle of the period), and of two sessions racing to open it exactly one
     inserts the row (the unique ``rounds.opens_on``, ``ON CONFLICT DO NOTHING``); the other
-    waits for the winner's transaction and gets None.
+    waits for the winner's transaction and gets None. Nor is a round opened while an
+    earlier one still runs (opened by hand late in the previous period, or extended): the
+    scheduler never replaces a running round.
     """
     if await round_since(session, period_start) is not None:
+        return None
+    if await running_round(session, today) is not None:
+        # a round opened by hand before the period began runs until its due date: it is
+        # this period's round (the next period opens as usual)
         return None
     inserted = await session.execute(
         insert_for(session)(ReportingRound)

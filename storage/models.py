@@ -319,6 +319,14 @@ class ReportingRound(Base):
     due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    # Closed early by a coordinator, or replaced by the next round opened by hand: no more
+    # reports, reminders or escalation for it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+
+    def running(self, today: date) -> bool:
+        """Whether people report in this round today: opened, not closed, not past due."""
+        return self.closed_at is None and self.opens_on <= today <= self.due_on
 
 
 class Report(Base):

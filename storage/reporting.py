@@ -88,6 +88,56 @@ async def open_round(
     return created, True
 
 
+async def running_round(session: AsyncSession, today: date) -> ReportingRound | None:
+    """The current round if people report in it today (not closed, not past its due date)."""
+    round_ = await current_round(session, today)
+    return round_ if round_ is not None and round_.running(today) else None
+
+
+def close_round(round_: ReportingRound, now: datetime, by: Contact | None) -> None:
+    """Close a round early (or because the next one replaces it): nothing more is due in it."""
+    if round_.closed_at is None:
+        round_.closed_at, round_.closed_by_id = now, by.id if by else None
+
+
+async def open_next_round(
+    session: AsyncSession, *, today: date, cadence: Cadence, now: datetime, opened_by: Contact
+) -> ReportingRound | None:
+    """Open a round today in place of the running one, which is closed; None if a round
+    opened today already (there is one round per day)."""
+    running = await running_round(session, today)
+    created, new = await open_round(
+        session, today=today, cadence=cadence, now=now, opened_by=opened_by
+    )
+    if not new:
+        return None
+    if running is not None:
+        close_round(running, now, opened_by)
+    return created
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How much of a round is reported: parts are (measure, office) pairs."""
+
+    reported: int
+    expected: int
+
+
+async def round_progress(session: AsyncSession, round_id: int) -> RoundProgress:
+    """Reported parts of the round against all parts the plan asks for (active measures
+    and offices; a measure with five offices is five parts)."""
+    expected = await session.scalar(
+        select(func.count())
+        .select_from(measure_offices)
+        .join(Measure, Measure.id == measure_offices.c.measure_id)
+        .join(Office, Office.id == measure_offices.c.office_id)
+        .where(Measure.retired.is_(False), Office.retired.is_(False))
+    )
+    done = await submitted_items(session, round_id)
+    return RoundProgress(len(done), expected or 0)
+
+
 # --- work list ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ of it for the export) is read by :mod:`storage.history`; only those reads grow w
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,6 +52,45 @@ def most_critical(statuses: Iterable[Status | None]) -> Status | None:
     """The overall status of several reports: the most critical one."""
     known = [status for status in statuses if status is not None]
     return min(known, key=CRITICALITY.index) if known else None
+
+
+# A goal's or measure's code as people type it: the field's numeral in any case or as an
+# arabic number, then the goal's and maybe the measure's number ("v.1.2", "5.1.2").
+_TYPED_CODE = re.compile(r"([IVXLCDM]+|[0-9]+)\.([0-9]+)(?:\.([0-9]+))?", re.IGNORECASE)
+_CODE_EDGES = "\"'„“”«»‚‘’()[] "  # quotes and brackets around a typed code
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+def roman(number: int) -> str:
+    """5 → 'V', 14 → 'XIV' (for a positive number)."""
+    digits = []
+    for value, letters in _ROMAN:
+        count, number = divmod(number, value)
+        digits.append(letters * count)
+    return "".join(digits)
+
+
+def canonical_code(text: str) -> str | None:
+    """A goal's or measure's code as the catalogue writes it, from how people type it.
+
+    Any case (``v.1.2``), the field as an arabic number (``5.1.2`` → ``V.1.2``, ``3.1`` →
+    ``III.1``), with punctuation after it (``V.1.2.``, ``V.1.2,``) or quotes around it;
+    leading zeros go (``V.01.2``). None if ``text`` is not shaped like a code.
+    """
+    core = text.strip().strip(_CODE_EDGES).rstrip(".,;:!?").strip(_CODE_EDGES)
+    match = _TYPED_CODE.fullmatch(core)
+    if match is None:
+        return None
+    field_part, goal, measure = match.groups()
+    if field_part.isdigit():
+        if int(field_part) == 0:
+            return None
+        field_part = roman(int(field_part))
+    numbers = [str(int(part)) for part in (goal, measure) if part is not None]
+    return ".".join([field_part.upper(), *numbers])
 
 
 @dataclass(frozen=True)
@@ -126,14 +166,22 @@ class Snapshot:
         return [m for f in self.fields for m in f.measures()]
 
     def find_measure(self, code: str) -> MeasureState | None:
-        return next((m for m in self.measures() if m.code == code), None)
+        """The measure with this code, written as people type it (see :func:`canonical_code`)."""
+        wanted = canonical_code(code) or code
+        return next((m for m in self.measures() if m.code == wanted), None)
 
     def find_goal(self, code: str) -> tuple[FieldState, GoalState] | None:
+        """The goal with this code and its field (any spelling, see :func:`canonical_code`)."""
+        wanted = canonical_code(code) or code
         for field_state in self.fields:
             for goal in field_state.goals:
-                if goal.code == code:
+                if goal.code == wanted:
                     return field_state, goal
         return None
+
+    def offices(self) -> list[str]:
+        """The responsible offices, in the order they first appear in the plan."""
+        return list(dict.fromkeys(office for m in self.measures() for office in m.offices))
 
     def restricted_to(self, offices: Iterable[str]) -> Snapshot:
         """Only the measures of these offices (what a contact may see)."""
@@ -426,6 +474,7 @@ class OfficePerson(NamedTuple):
 
     name: str
     absent_until: date | None  # set only while the absence lasts
+    unreachable: bool = False  # blocked the bot: gets no message until they write again
 
 
 async def contacts_by_office(
@@ -438,7 +487,11 @@ async def contacts_by_office(
     people: dict[str, list[OfficePerson]] = defaultdict(list)
     for contact in contacts:
         away = contact.absent_until
-        person = OfficePerson(contact.display_name, away if away and away >= today else None)
+        person = OfficePerson(
+            contact.display_name,
+            away if away and away >= today else None,
+            contact.unreachable_since is not None,
+        )
         for office in contact.offices:
             people[office.name].append(person)
     return {office: tuple(sorted(found)) for office, found in people.items()}

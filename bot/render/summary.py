@@ -15,7 +15,8 @@ from typing import Any
 
 from bot.render import texts
 from bot.render.formatting import MESSAGE_LIMIT, day, obstacles_text
-from bot.render.views import Outstanding, counts_text, status_counts
+from bot.render.outstanding import Outstanding
+from bot.render.views import counts_text, status_counts
 from storage.models import Status
 from storage.status import Snapshot
 

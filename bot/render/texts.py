@@ -280,8 +280,64 @@ TEXT_TOO_LONG = (
 TEXT_EXPECTED = "Bitte antworten Sie hier mit Text (oder tippen Sie auf „Überspringen“)."
 BUTTON_EXPECTED = "Bitte wählen Sie eine der Schaltflächen."
 NO_OFFICE_FOR_REPORT = "Sie vertreten kein Amt und berichten daher nicht."
-ROUND_OPENED = "Berichtsrunde geöffnet: {opens} bis {due}. {notified} {person_word} benachrichtigt."
-ROUND_EXISTS = "Heute wurde bereits eine Berichtsrunde geöffnet ({opens} bis {due})."
+ROUNDS_NONE = (
+    "Zurzeit läuft keine Berichtsrunde. Eine neue Runde liefe vom {opens} bis {due}; alle "
+    "Ansprechpersonen erhielten eine Nachricht."
+)
+ROUNDS_RUNNING = (
+    "<b>Laufende Berichtsrunde:</b> {opens} bis {due}\n"
+    "Berichtet: {reported} von {expected} Meldungen (je Maßnahme und zuständigem Amt).\n"
+    "Was möchten Sie tun?"
+)
+ROUND_OPEN = "Runde öffnen …"
+ROUND_EXTEND = "Frist verlängern …"
+ROUND_CLOSE = "Vorzeitig schließen …"
+ROUND_NEXT = "Nächste Runde öffnen …"
+CANCEL = "Abbrechen"
+ROUND_UNCHANGED = "Abgebrochen; an der Berichtsrunde hat sich nichts geändert."
+ROUND_CHANGED_MEANWHILE = (
+    "Die Berichtsrunde hat sich inzwischen geändert; nichts wurde ausgeführt. Der aktuelle Stand:"
+)
+ROUND_OPEN_ASK = (
+    "Neue Berichtsrunde vom {opens} bis {due} öffnen? Alle Ansprechpersonen erhalten eine "
+    "Nachricht."
+)
+ROUND_OPEN_YES = "Ja, Runde öffnen"
+ROUND_EXTEND_ASK = "Die Runde ist bis {due} fällig. Bis wann soll sie laufen?"
+ROUND_EXTEND_BY = "+{days} Tage: bis {due}"
+ROUND_EXTEND_CONFIRM = (
+    "Frist von {old} auf {due} verlängern? Wer noch offen hat, erhält eine Nachricht mit "
+    "der neuen Frist."
+)
+ROUND_EXTEND_YES = "Ja, verlängern"
+ROUND_CLOSE_ASK = (
+    "Die Runde vom {opens} (fällig {due}) jetzt schließen? Berichtet sind {reported} von "
+    "{expected} Meldungen; danach kann niemand mehr für diese Runde berichten, und es gibt "
+    "keine Erinnerungen mehr."
+)
+ROUND_CLOSE_YES = "Ja, schließen"
+ROUND_NEXT_ASK = (
+    "Neue Berichtsrunde vom {opens} bis {due} öffnen? Die laufende Runde ({old_opens} bis "
+    "{old_due}, {reported} von {expected} Meldungen) wird dabei geschlossen, und alle "
+    "Ansprechpersonen erhalten eine Nachricht."
+)
+ROUND_NEXT_YES = "Ja, nächste Runde öffnen"
+ROUND_EXTENDED = "{name} hat die Frist der Berichtsrunde bis {due} verlängert."
+ROUND_CLOSED = (
+    "{name} hat die Berichtsrunde vom {opens} geschlossen ({reported} von {expected} "
+    "Meldungen berichtet)."
+)
+ROUND_OPENED_BY = (
+    "{name} hat die Berichtsrunde {opens} bis {due} geöffnet. {notified} {person_word} "
+    "benachrichtigt."
+)
+ROUND_EXISTS_TODAY = (
+    "Heute wurde bereits eine Berichtsrunde geöffnet; eine zweite am selben Tag geht nicht."
+)
+ROUND_EXTENDED_NOTICE = (
+    "<b>Die Frist der Berichtsrunde wurde verlängert: bis {due}.</b>\n"
+    "Für Sie offen: {measures} {measure_word}, etwa {minutes} {minute_word}."
+)
 ROUND_ANNOUNCEMENT = (
     "<b>Neue Berichtsrunde</b> bis {due}.\n"
     "Bitte berichten Sie zum Stand Ihrer Maßnahmen: {measures} {measure_word}, etwa {minutes} {minute_word}."
@@ -313,6 +369,7 @@ STATUS_EMOJI = {
     "dropped": "⚫",
 }
 NO_REPORT_MARK = "– ohne Bericht"
+NO_REPORT_OFFICE = "– ohne Bericht · {office}"
 OBSTACLE_MARK = "🧱"
 SUPPORT_MARK = "🆘"
 STALE_MARK = "⏳"
@@ -348,6 +405,25 @@ REPORTED_NO = "offen"
 FORMER_CONTACT = "ehemalige Ansprechperson"
 FIELD_CHOICES = "„{query}“ ist nicht eindeutig oder unbekannt. Möglich sind:"
 FIELD_CHOICE = "   /status {numeral} – {title}"
+FIELD_CHOICE_OFFICE = "   /status {office}"
+LOOKUP_HINT = (
+    "Gefunden werden auch Codes (V.1.2 oder 5.1.2), Ämter und Wörter aus Titel oder "
+    "Erfolgsindikator einer Maßnahme."
+)
+MEASURE_CHOICES = "„{query}“ steht in {count} Maßnahmen. Bitte wählen Sie:"
+MEASURE_CHOICE = "<b>{code}</b> {title}"
+MEASURE_CHOICE_BUTTON = "{code} {title}"  # a button's label: plain text, not escaped
+MEASURE_CHOICES_MORE = "… und {count} weitere. Bitte suchen Sie genauer oder geben Sie den Code an."
+KEYWORD_NOT_YOURS = "„{query}“ steht nur in Maßnahmen, die nicht zu Ihren Ämtern gehören."
+OFFICE_HEAD = "<b>{office}</b>"
+OFFICE_COUNT = "Zuständig für {count} {measure_word}"
+OFFICE_REPORTED = "; in dieser Runde berichtet: {reported} von {count}"
+OFFICE_MEASURE = "<b>{code}</b> {title}{shared}"
+OFFICE_SHARED = " (mit {count} {word})"
+OFFICE_OTHER = "weiteren Amt"
+OFFICE_OTHERS = "weiteren Ämtern"
+OFFICE_NOT_YOURS = "Die Maßnahmen von {office} gehören nicht zu denen Ihrer Ämter."
+OFFICE_HINT = "Details zu einer Maßnahme: /status mit dem Code, z. B. /status {code}"
 CODE_UNKNOWN = (
     "Den Code {code} gibt es nicht. Codes sehen so aus: V.1 (Ziel) oder V.1.2 (Maßnahme)."
 )
@@ -358,13 +434,48 @@ OUTSTANDING_OFFICE = "<b>{office}</b>: {codes}"
 OUTSTANDING_CONTACTS = "   {label}: {names}"
 OUTSTANDING_NOBODY = "   ⚠️ keine Ansprechperson"
 OUTSTANDING_NONE = "Alle Ämter haben in dieser Runde berichtet."
+OUTSTANDING_IN_FIELD = " · {numeral} {title}"
+OUTSTANDING_REMIND_HINT = (
+    "Mit den Schaltflächen erinnern Sie die Ansprechpersonen eines Amtes oder alle; wer heute "
+    "schon eine Nachricht zur Runde erhielt, bekommt keine zweite."
+)
+BLOCKED_MARK = " (hat den Bot blockiert)"
+REMIND_OFFICE = "🔔 {office}"
+REMIND_ALL = "🔔 Alle erinnern"
+REMINDED = "Erinnert: {names}."
+REMINDED_NOBODY = "Niemand erinnert."
+NOT_REMINDED_TODAY = "Heute schon benachrichtigt: {names}."
+NOT_REMINDED_AWAY = "Abwesend oder nicht erreichbar: {names}."
+NOT_REMINDED_NOBODY = "Ohne Ansprechperson: {offices}."
 NO_ROUND_OUTSTANDING = "Derzeit ist keine Berichtsrunde geöffnet."
 HISTORY_HEAD = "<b>Verlauf {code}</b>\n{title}"
-HISTORY_LINE = "{day}: {states}"
 HISTORY_STATE = "{horizon} {status}"
 HISTORY_EMPTY = "Zu {code} gibt es noch keine Berichte."
-HISTORY_USAGE = "Bitte geben Sie eine Maßnahme an, z. B. /verlauf V.1.2"
-HISTORY_GOAL = "{code} ist ein Ziel; der Verlauf gilt je Maßnahme, z. B. /verlauf {code}.1"
+HISTORY_USAGE = (
+    "Bitte geben Sie eine Maßnahme an: den Code (z. B. /verlauf V.1.2), ein Wort aus dem "
+    "Titel oder ein Amt."
+)
+HISTORY_GOAL = "{code} ist ein Ziel; der Verlauf gilt je Maßnahme. Bitte wählen Sie:"
+HISTORY_CHOOSE = "<b>{name}</b>: Den Verlauf welcher Maßnahme möchten Sie sehen?"
+HISTORY_NOT_FOUND = (
+    "„{query}“ habe ich weder als Code noch als Handlungsfeld, Amt oder Wort aus einer "
+    "Maßnahme gefunden. Beispiel: /verlauf V.1.2"
+)
+HISTORY_OFFICES = "<i>Zuständig:</i> {offices}"
+HISTORY_OLDER = (
+    "Hier die letzten {shown} Runden; {count} ältere enthält der Export der Koordinierungsstelle."
+)
+HISTORY_ROUND = "<b>Berichtsrunde ab {day}</b>"
+HISTORY_VERSION = "<b>{office}</b> · {author}, {day}"
+HISTORY_VERSION_FIRST = "<b>{office}</b> · Version {version} vom {day}, {time} Uhr · {author}"
+HISTORY_VERSION_CORRECTED = (
+    "<b>{office}</b> · Version {version}, korrigiert am {day}, {time} Uhr · {author}"
+)
+HISTORY_TARGET = "   {horizon}: {status}{carried}"
+HISTORY_CARRIED = " (unverändert)"
+HISTORY_INDICATOR = "   Zahlen/Belege: {note}"
+HISTORY_FILE = "   {icon} {name}{size}{caption}"
+HISTORY_CHART_CAPTION = "Verlauf {code}: Stand der Zielhorizonte je Berichtsrunde ({count} Runden)"
 EXPORT_CAPTION = "Stand und Verlauf, {day}"
 EXPORT_CSV_HINT = "Als CSV: /export csv"
 EXPORT_USAGE = "Mit /export erhalten Sie eine Excel-Datei, mit /export csv zwei CSV-Dateien."
@@ -445,6 +556,9 @@ CURRENT_YES = "ja"
 CURRENT_NO = "nein (älter)"
 CHART_TITLE = "Stand der Zielhorizonte je Handlungsfeld ({day})"
 CHART_AXIS = "Anzahl Zielhorizonte"
+HISTORY_CHART_TITLE = "Verlauf {code}: Stand der Zielhorizonte je Berichtsrunde"
+HISTORY_CHART_AXIS = "Angaben (je Zielhorizont und Amt)"
+HISTORY_CHART_ROUNDS = "Berichtsrunde ab"
 EXPORT_FIELD_COLUMN = "Handlungsfeld"
 EXPORT_HISTORY_FILE_SUFFIX = "-verlauf"  # stand.csv → stand-verlauf.csv
 EXPORT_WRITTEN = "Export geschrieben: {path}"

@@ -37,6 +37,7 @@ EXAMPLES: list[Payload] = [
     payloads.DeactivateCancelled(),
     payloads.ShowField("XVIII"),
     payloads.ShowChart(),
+    payloads.ShowMeasure(BIG, payloads.MeasureView.HISTORY),
     payloads.ReportNow(),
     payloads.Snooze(),
     NextItem(),
@@ -47,6 +48,9 @@ EXAMPLES: list[Payload] = [
     payloads.Pause(),
     payloads.AbsentUntil(20261231),
     payloads.EvidenceFile(BIG),
+    payloads.RoundAction(payloads.RoundStep.EXTEND, BIG, 20270114),
+    payloads.RoundConfirmed(payloads.RoundStep.NEXT, BIG, 0),
+    payloads.RemindOutstanding(BIG, BIG, 5),
 ]
 
 

@@ -99,6 +99,16 @@ class World:
         await self.settle(await self.standin.press_button(user, label, chat=chat))
         return self.last(chat or user)
 
+    async def open_round(self, chat: FakeChat | None = None) -> Answer:
+        """Open a round by hand as a coordinator does: /runde, then confirm (the running
+        round, if any, is replaced by the next one)."""
+        menu = await self.say(self.coordinator, "/runde", chat)
+        labels = [label for row in menu.buttons for label in row]
+        replace = "Nächste Runde öffnen …" in labels
+        await self.press(self.coordinator, labels[2] if replace else "Runde öffnen …", chat)
+        yes = "Ja, nächste Runde öffnen" if replace else "Ja, Runde öffnen"
+        return await self.press(self.coordinator, yes, chat)
+
     async def silent(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> None:
         """Send ``text`` and assert the bot says nothing anywhere."""
         before = len(self.standin.calls_to("sendMessage"))

@@ -89,7 +89,7 @@ async def test_contact_cannot_invite(world: World) -> None:
 
 
 async def test_onboarding_continues_into_the_running_round(world: World) -> None:
-    await world.say(world.coordinator, "/runde")
+    await world.open_round()
     token = await invite_link(world, "Amt für Jugend und Familie")
     before = len(world.standin.sent_messages(world.coordinator.id))
     newcomer = world.standin.user(803, "Nora", "Neu")

@@ -32,7 +32,7 @@ async def add_person(world: World, user_id: int, name: str, *offices: str) -> Fa
 
 
 async def open_round(world: World) -> Answer:
-    return await world.say(world.coordinator, "/runde")
+    return await world.open_round()
 
 
 async def tap(world: World, user: FakeUser, label: str) -> Answer:
@@ -90,7 +90,8 @@ async def test_no_round_no_report(world: World) -> None:
 async def test_round_opening_announces_and_overview(world: World) -> None:
     confirmation = await open_round(world)
     assert confirmation.text == (
-        "Berichtsrunde geöffnet: 25.11.2026 bis 24.12.2026. 1 Ansprechperson benachrichtigt."
+        "Clara Koordina hat die Berichtsrunde 25.11.2026 bis 24.12.2026 geöffnet. "
+        "1 Ansprechperson benachrichtigt."
     )
     announcement = world.last(world.contact)
     assert announcement.text.startswith("Neue Berichtsrunde bis 24.12.2026.")

@@ -66,7 +66,7 @@ async def test_round_opens_on_cadence_once_and_notifies(world: World) -> None:
 async def test_no_second_round_in_a_period_a_coordinator_opened_by_hand(world: World) -> None:
     # the bot was down at the start of December; a coordinator opens a round on the 10th
     world.clock.now = utc(2026, 12, 10, 9, 0)
-    await world.say(world.coordinator, "/runde")
+    await world.open_round()
     assert await rounds(world) == [("2026-12-10", "2027-01-09")]
     for when in (utc(2026, 12, 10, 9, 1), utc(2026, 12, 11, 9, 0), utc(2026, 12, 31, 9, 0)):
         await world.tick(when)
@@ -74,7 +74,12 @@ async def test_no_second_round_in_a_period_a_coordinator_opened_by_hand(world: W
     # Karl heard of the coordinator's round only, the group of no round the scheduler opened
     assert sum("Neue Berichtsrunde" in t for t in texts_to(world, KARL)) == 1
     assert not any(t.startswith("Neue Berichtsrunde") for t in texts_to(world, world.group.id))
-    await world.tick(utc(2027, 1, 4, 7, 0))  # the next period has no round yet: it opens
+    # January's round does not replace the coordinator's, which runs until 9 January ...
+    await world.tick(utc(2027, 1, 4, 7, 0))
+    assert await rounds(world) == [("2026-12-10", "2027-01-09")]
+    assert sum("Neue Berichtsrunde" in t for t in texts_to(world, KARL)) == 1
+    # ... and opens once that one has ended
+    await world.tick(utc(2027, 1, 11, 9, 0))
     assert await rounds(world) == [("2026-12-10", "2027-01-09"), ("2027-01-01", "2027-01-31")]
 
 

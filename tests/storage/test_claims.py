@@ -41,7 +41,7 @@ from storage.claims import (
 )
 from storage.migrate import upgrade
 from storage.models import Contact, Notice, ProcessedUpdate, ReportingRound, Role, WeeklySummary
-from storage.reporting import Cadence, open_round
+from storage.reporting import Cadence, close_round, open_round, running_round
 
 T = TypeVar("T")
 Sessions = async_sessionmaker[AsyncSession]
@@ -190,7 +190,7 @@ async def test_a_round_opening_raced_by_two_sessions_opens_one_round(
     db: Sessions, race: Race[ReportingRound | None]
 ) -> None:
     async def claim(session: AsyncSession) -> ReportingRound | None:
-        return await claim_round_opening(session, DECEMBER, Cadence.MONTHLY, NOW)
+        return await claim_round_opening(session, DECEMBER, Cadence.MONTHLY, NOW, DECEMBER)
 
     opened = one_winner(await race(db, claim))
     assert (opened.opens_on, opened.due_on) == (DECEMBER, date(2026, 12, 31))
@@ -198,11 +198,13 @@ async def test_a_round_opening_raced_by_two_sessions_opens_one_round(
 
 
 async def test_no_second_round_in_a_period(db: Sessions) -> None:
-    async def claim(period_start: date) -> ReportingRound | None:
+    async def claim(period_start: date, today: date | None = None) -> ReportingRound | None:
         async with db() as session, session.begin():
-            return await claim_round_opening(session, period_start, Cadence.MONTHLY, NOW)
+            return await claim_round_opening(
+                session, period_start, Cadence.MONTHLY, NOW, today or period_start
+            )
 
-    await a_round(db, date(2026, 11, 20))  # opened by hand in November: not this period's
+    await a_round(db, date(2026, 10, 20))  # opened by hand in October, due 19 November
     december = await claim(DECEMBER)
     assert december is not None
     assert await claim(DECEMBER) is None  # the scheduler's own round exists
@@ -210,7 +212,7 @@ async def test_no_second_round_in_a_period(db: Sessions) -> None:
     assert await claim(date(2027, 1, 1)) is None
     async with db() as session:
         rows = await session.scalars(select(ReportingRound.opens_on).order_by("opens_on"))
-        assert list(rows) == [date(2026, 11, 20), DECEMBER, date(2027, 1, 12)]
+        assert list(rows) == [date(2026, 10, 20), DECEMBER, date(2027, 1, 12)]
 
 
 # --- notices -----------------------------------------------------------------------------------
@@ -358,3 +360,36 @@ async def test_parts_sent_are_recorded_and_a_resumed_summary_goes_on_after_them(
     row = await summary_row(db)
     assert (row.parts_sent, row.posted_at, row.baseline) == (3, NOW, '{"counts": {}}')
     assert await summary_claim(db, NOW + timedelta(days=1)) is None  # posted: never again
+
+
+async def test_a_running_round_is_never_replaced_by_the_scheduler(db: Sessions) -> None:
+    """A round opened by hand late in November runs until 19 December: no December round
+    on the 1st (it would have replaced the due date people were given), nor later in the
+    month after it ends; January's opens as usual."""
+
+    async def claim(period_start: date, today: date) -> ReportingRound | None:
+        async with db() as session, session.begin():
+            return await claim_round_opening(session, period_start, Cadence.MONTHLY, NOW, today)
+
+    manual = await a_round(db, date(2026, 11, 20))
+    assert await claim(DECEMBER, DECEMBER) is None
+    assert await claim(DECEMBER, date(2026, 12, 19)) is None  # its due date: still running
+    january = await claim(date(2027, 1, 1), date(2027, 1, 4))
+    assert january is not None
+    assert await count(db, ReportingRound) == 2
+    async with db() as session, session.begin():
+        round_ = await session.get(ReportingRound, manual)
+        assert round_ is not None
+        assert not round_.running(date(2027, 1, 4))
+
+
+async def test_a_closed_round_lets_the_period_open(db: Sessions) -> None:
+    manual = await a_round(db, date(2026, 11, 20))
+    async with db() as session, session.begin():
+        round_ = await session.get(ReportingRound, manual)
+        assert round_ is not None
+        close_round(round_, NOW, None)
+    async with db() as session, session.begin():
+        assert await running_round(session, DECEMBER) is None
+        opened = await claim_round_opening(session, DECEMBER, Cadence.MONTHLY, NOW, DECEMBER)
+    assert opened is not None
