@@ -31,6 +31,7 @@ from conversations import (
     reporting,
     rounds,
     status,
+    support,
 )
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
@@ -45,6 +46,7 @@ SCHEDULE_JOB = "zeitplan"
 ROUTERS: tuple[Router, ...] = (
     onboarding.router,
     people.router,
+    support.router,  # before reporting: a reply with a note is not a report's answer
     reporting.router,
     rounds.router,
     status.router,

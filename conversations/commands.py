@@ -52,6 +52,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "zusammenfassung", "Aktuelle Wochenzusammenfassung", Audience.COORDINATOR, in_group=True
     ),
+    Command("bitten", "Offene Bitten um Unterstützung", Audience.COORDINATOR, in_group=True),
     Command("kontakte", "Ansprechpersonen je Amt", Audience.COORDINATOR, in_group=True),
     Command("einladen", "Person einladen", Audience.COORDINATOR),
     Command("deaktivieren", "Zugang einer Person sperren", Audience.COORDINATOR),

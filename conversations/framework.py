@@ -21,6 +21,7 @@ from telegram import (
     Bot,
     CallbackQuery,
     Chat,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -111,6 +112,11 @@ class Reply:
     # this message asks the current question of this draft: remember its id (see
     # ``Report.question_message_id``)
     asks_for: int | None = None
+    # ask for an answer to this message (Telegram's reply field opens), not buttons
+    force_reply: bool = False
+    # called with (chat id, message id) once the message is sent (or edited), e.g. to
+    # remember where a notice went
+    on_sent: Callable[[int, int], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -231,17 +237,22 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         return
     query = update.callback_query
     for reply in replies:
-        markup = keyboard(reply.buttons)
+        markup: InlineKeyboardMarkup | ForceReply | None = keyboard(reply.buttons)
+        if reply.force_reply:
+            markup = ForceReply(input_field_placeholder=texts.REPLY_PLACEHOLDER)
         if reply.chat_id is not None:
             await deliver(context.bot, services(context), reply)
             continue
         if reply.attachment is not None:
+            assert not isinstance(markup, ForceReply)
             await _send_file(chat, reply.attachment, reply.text, markup)
             continue
         if reply.edit_message_id is not None:
+            assert not isinstance(markup, ForceReply)  # an edit cannot ask for a reply
             await _edit_earlier(context.bot, chat.id, reply.edit_message_id, reply.text, markup)
             continue
         if reply.edit and query is not None and query.message is not None:
+            assert not isinstance(markup, ForceReply)
             try:
                 await query.edit_message_text(reply.text, reply_markup=markup)
             except BadRequest as error:
@@ -249,6 +260,8 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
                     raise
             if reply.asks_for is not None:
                 await _remember_question(context, reply.asks_for, query.message.message_id)
+            if reply.on_sent is not None:
+                await reply.on_sent(chat.id, query.message.message_id)
             continue
         parts = split_text(reply.text)
         for number, part in enumerate(parts, start=1):
@@ -257,6 +270,8 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
             )
         if reply.asks_for is not None:
             await _remember_question(context, reply.asks_for, sent.message_id)
+        if reply.on_sent is not None:
+            await reply.on_sent(chat.id, sent.message_id)
 
 
 async def _edit_earlier(
@@ -299,8 +314,13 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
     writing to them; they are listed for the coordinators until they write again.
     """
     assert reply.chat_id is not None
+    if reply.edit_message_id is not None:
+        await _edit_earlier(
+            bot, reply.chat_id, reply.edit_message_id, reply.text, keyboard(reply.buttons)
+        )
+        return True
     try:
-        await bot.send_message(
+        sent = await bot.send_message(
             reply.chat_id,
             reply.text,
             parse_mode=ParseMode.HTML,
@@ -314,6 +334,8 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
     except BadRequest as error:
         log.warning("Nachricht an Chat %s nicht zustellbar: %s", reply.chat_id, error)
         return False
+    if reply.on_sent is not None:
+        await reply.on_sent(reply.chat_id, sent.message_id)
     return True
 
 
@@ -324,6 +346,7 @@ class Router:
         self._commands: list[tuple[str, Handler]] = []
         self._buttons: dict[type[Payload], tuple[Rule, ButtonHandler[Any]]] = {}
         self._messages: list[tuple[filters.BaseFilter, Rule, Handler]] = []
+        self._group_messages: list[tuple[filters.BaseFilter, Rule, Handler]] = []
 
     def command(self, name: str) -> Callable[[Handler], Handler]:
         """Register a handler for a command of :data:`conversations.commands.COMMANDS`."""
@@ -359,6 +382,18 @@ class Router:
 
         return register
 
+    def message(
+        self, condition: filters.BaseFilter, audience: Audience
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler for messages matching ``condition`` in private chats and in
+        the coordination group (other groups are ignored, as always)."""
+
+        def register(handler: Handler) -> Handler:
+            self._group_messages.append((condition, Rule(audience, in_group=True), handler))
+            return handler
+
+        return register
+
     @property
     def buttons(self) -> dict[type[Payload], tuple[Rule, ButtonHandler[Any]]]:
         return dict(self._buttons)
@@ -389,6 +424,15 @@ class Router:
                 await send_replies(update, context, replies)
 
             handlers.append(MessageHandler(filters.ChatType.PRIVATE & condition, callback))
+        for condition, rule, handler in self._group_messages:
+
+            async def in_any_chat(
+                update: Update, context: Context, handler: Handler = handler, rule: Rule = rule
+            ) -> None:
+                replies = await _handle(update, context, handler, rule, ())
+                await send_replies(update, context, replies)
+
+            handlers.insert(0, MessageHandler(condition, in_any_chat))
         return handlers
 
 

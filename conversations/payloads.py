@@ -336,3 +336,28 @@ class RemindOutstanding(Payload):
     round_id: int
     office_id: int
     field: int
+
+
+@payload("sup", "take")
+@dataclasses.dataclass(frozen=True)
+class SupportTake(Payload):
+    """ "Ich kümmere mich" under a support request's notice."""
+
+    request_id: int
+
+
+@payload("sup", "done")
+@dataclasses.dataclass(frozen=True)
+class SupportResolve(Payload):
+    """ "Erledigt" (``with_note`` 0) or "Erledigt mit Notiz …" (1)."""
+
+    request_id: int
+    with_note: int
+
+
+@payload("sup", "show")
+@dataclasses.dataclass(frozen=True)
+class SupportShow(Payload):
+    """/bitten: show this request's notice (with its buttons) again."""
+
+    request_id: int

@@ -49,6 +49,7 @@ from conversations.report_questions import (
     previous_question,
     stored_value,
 )
+from conversations.support import submitted_requests
 from storage.catalogue_read import term_meanings
 from storage.claims import claim_notice
 from storage.evidence import EvidenceItem, add_evidence, report_evidence
@@ -707,7 +708,7 @@ async def all_unchanged(request: Request, draft: Draft, question: Question) -> l
     done = texts.fill(
         texts.ALL_UNCHANGED_DONE, code=draft.code, office=_office_suffix(draft), version=version
     )
-    return await submitted(request, done)
+    return await submitted(request, done, report)
 
 
 def _store_button_answer(
@@ -867,21 +868,25 @@ async def review_button(request: Request, data: Review) -> list[Reply]:
     done = texts.fill(
         texts.SUBMITTED, code=draft.code, office=_office_suffix(draft), version=version
     )
-    return await submitted(request, done)
+    return await submitted(request, done, draft.report)
 
 
-async def submitted(request: Request, done: str) -> list[Reply]:
-    """After a submission: the question message says so, and the next measure follows.
+async def submitted(request: Request, done: str, report: Report) -> list[Reply]:
+    """After a submission: the question message says so, and the next measure follows;
+    a request for support goes to the coordination at once.
 
     No "Weiter?" in between; the person can stop at any point, and typed text after a
     long silence is not taken as an answer (see :func:`listening`).
     """
     round_ = await round_now(request)
     assert round_ is not None
+    support = await submitted_requests(request, report)
+    if support:
+        done += texts.SUPPORT_SENT
     left = await open_items(request.session, member(request), round_.id)
     if left:
         done += texts.fill(texts.STILL_OPEN, count=len(left))
-    return [Reply(done, edit=True), *await _first_of(request, round_, left)]
+    return [Reply(done, edit=True), *support, *await _first_of(request, round_, left)]
 
 
 def change_menu(draft: Draft) -> Reply:

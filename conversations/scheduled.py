@@ -55,6 +55,7 @@ from storage.scheduling import (
     summary_of_week,
 )
 from storage.status import contacts_by_office
+from storage.support import open_requests
 
 log = logging.getLogger(__name__)
 OVERDUE = "ueberfaellig"
@@ -302,8 +303,14 @@ async def build_summary(svc: Services, now: datetime) -> tuple[WeeklySummaryText
         snapshot = await svc.snapshots.get(session, today)
         before = await previous_summary(session, chat_id, year, week)
         people = await contacts_by_office(session, today)
+        support = await open_requests(session)
     summary = weekly_summary(
-        snapshot, before.baseline if before else None, outstanding(snapshot, people), year, week
+        snapshot,
+        before.baseline if before else None,
+        outstanding(snapshot, people),
+        year,
+        week,
+        support,
     )
     return summary, status_chart(snapshot, today)
 

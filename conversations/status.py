@@ -43,6 +43,7 @@ from storage.evidence import evidence_by_code_and_office, submitted_evidence
 from storage.history import StoredHistory, measure_history, shared_database_url
 from storage.models import Role
 from storage.status import MeasureState, Snapshot, canonical_code
+from storage.support import open_support_keys
 
 DOCUMENT_LIMIT = 50_000_000  # bytes a bot may send as a document (Telegram: 50 MB)
 EVIDENCE_SHOWN = 10  # newest files listed under a measure; all are in the export
@@ -51,8 +52,10 @@ router = Router()
 
 
 async def snapshots(request: Request) -> tuple[Snapshot, Snapshot]:
-    """The full snapshot and the part this person may see."""
-    full = await request.services.snapshots.get(request.session, request.today)
+    """The full snapshot and the part this person may see; support marks as the open
+    requests have them."""
+    cached = await request.services.snapshots.get(request.session, request.today)
+    full = cached.with_open_support(await open_support_keys(request.session))
     contact = request.active_contact
     assert contact is not None  # members only
     if contact.role is Role.COORDINATOR:

@@ -421,6 +421,49 @@ class Evidence(Base):
     copy_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class SupportRequest(Base):
+    """A contact's request for the coordination's support on a horizon target of a measure.
+
+    Opened when a report asking for support is submitted; it stays open across rounds until
+    a coordinator resolves it (a later report asking again adds nothing new). Who took it
+    over and who resolved it, when and with which note, stays on the row.
+    """
+
+    __tablename__ = "support_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    horizon_target_id: Mapped[int | None] = mapped_column(ForeignKey("horizon_targets.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))  # where it was asked
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    text: Mapped[str | None] = mapped_column(Text)  # the request in the contact's words
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class SupportMessage(Base):
+    """A message the bot sent about a support request (the notice to a coordinator or the
+    group, or the prompt for a note), so that it can be updated and replies matched."""
+
+    __tablename__ = "support_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("support_requests.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # "notice" or "note"
+
+
 class ProcessedUpdate(Base):
     """Telegram updates already handled, so a re-delivered update changes nothing."""
 

@@ -183,6 +183,35 @@ class Snapshot:
         """The responsible offices, in the order they first appear in the plan."""
         return list(dict.fromkeys(office for m in self.measures() for office in m.offices))
 
+    def with_open_support(self, open_keys: frozenset[tuple[int, str]]) -> Snapshot:
+        """The support marks as the open requests have them: an answer asks for support
+        iff a request for its target (id) and office is open (:mod:`storage.support`), so
+        that a resolved request shows no 🆘 and one from an earlier round still does."""
+
+        def target(state: TargetState) -> TargetState:
+            reports = tuple(
+                r
+                if r.support_requested == ((state.id, r.office) in open_keys)
+                else r._replace(support_requested=(state.id, r.office) in open_keys)
+                for r in state.reports
+            )
+            return state if reports == state.reports else replace(state, reports=reports)
+
+        def measure(state: MeasureState) -> MeasureState:
+            targets = tuple(target(t) for t in state.targets)
+            return state if targets == state.targets else replace(state, targets=targets)
+
+        fields = tuple(
+            replace(
+                f,
+                goals=tuple(
+                    replace(g, measures=tuple(measure(m) for m in g.measures)) for g in f.goals
+                ),
+            )
+            for f in self.fields
+        )
+        return replace(self, fields=fields)
+
     def restricted_to(self, offices: Iterable[str]) -> Snapshot:
         """Only the measures of these offices (what a contact may see)."""
         allowed = set(offices)

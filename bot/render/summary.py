@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.render.outstanding import Outstanding
 from bot.render.views import counts_text, status_counts
 from storage.models import Status
 from storage.status import Snapshot
+from storage.support import SupportItem
 
 TURNING = (Status.AT_RISK, Status.DELAYED)
 
@@ -63,13 +65,36 @@ def _fit(lines: list[str], limit: int = MESSAGE_LIMIT - 100) -> str:
     return "\n".join(kept)
 
 
+def support_line(snapshot: Snapshot, item: SupportItem) -> str:
+    """An open request: measure, office, the obstacles reported with it, its words, and who
+    takes care of it."""
+    obstacles = "–"
+    measure = snapshot.find_measure(item.measure_code)
+    for target in measure.targets if measure is not None else ():
+        for report in target.reports:
+            if target.terms == item.terms and report.office == item.office:
+                obstacles = obstacles_text(report.obstacles, report.obstacle_note) or "–"
+    line = texts.fill(
+        texts.SUMMARY_SUPPORT,
+        code=item.measure_code,
+        office=item.office,
+        obstacle=obstacles,
+        note=f": {item.text}" if item.text else "",
+    )
+    if item.taken_at is not None:
+        line += texts.fill(texts.SUMMARY_SUPPORT_TAKEN, name=item.taken_by or texts.REMOVED_PERSON)
+    return line
+
+
 def weekly_summary(
     snapshot: Snapshot,
     baseline_json: str | None,
     outstanding: list[Outstanding],
     year: int,
     week: int,
+    support: Sequence[SupportItem] = (),
 ) -> WeeklySummaryText:
+    """The week's summary; ``support`` are the open requests for support (of any round)."""
     baseline: dict[str, Any] | None = json.loads(baseline_json) if baseline_json else None
     # 1: the state per field of action and what changed
     head = [texts.fill(texts.SUMMARY_HEAD, week=week, year=year)]
@@ -108,19 +133,7 @@ def weekly_summary(
             )
     if not middle:
         middle.append(texts.SUMMARY_NOTHING_TURNED)
-    requests = [
-        texts.fill(
-            texts.SUMMARY_SUPPORT,
-            code=m.code,
-            office=r.office,
-            obstacle=obstacles_text(r.obstacles, r.obstacle_note) or "–",
-            note=f": {r.support_note}" if r.support_note else "",
-        )
-        for m in snapshot.measures()
-        for t in m.targets
-        for r in t.reports
-        if r.support_requested and m.is_current(r)
-    ]
+    requests = [support_line(snapshot, item) for item in support]
     middle += (
         ["", texts.SUMMARY_SUPPORT_HEAD, *requests] if requests else ["", texts.SUMMARY_NO_SUPPORT]
     )

@@ -230,6 +230,34 @@ EVIDENCE_TOO_BIG = (
 )
 EVIDENCE_CAPTION = "Beleg zu {code} · {office} · {author}"
 REMOVED_PERSON = "gelöschtes Konto"
+REPLY_PLACEHOLDER = "Ihre Antwort …"
+
+# --- support requests ------------------------------------------------------------------------
+SUPPORT_HEAD = "🆘 <b>Bitte um Unterstützung</b> · {where}"
+SUPPORT_WHO = "{office} · {person} · {day}"
+SUPPORT_TEXT = "„{text}“"
+SUPPORT_NO_TEXT = "(ohne Worte dazu)"
+SUPPORT_TAKEN = "🙋 {name} kümmert sich (seit {day})."
+SUPPORT_RESOLVED = "✅ Erledigt von {name} am {day}{note}"
+SUPPORT_NOTE = ": {note}"
+SUPPORT_TAKE = "🙋 Ich kümmere mich"
+SUPPORT_DONE = "✅ Erledigt"
+SUPPORT_DONE_NOTE = "✅ Erledigt mit Notiz …"
+SUPPORT_ASK_NOTE = (
+    "📝 Notiz zur Bitte {where} ({office}): Antworten Sie auf diese Nachricht. Die Notiz "
+    "erhält auch die Person, die gefragt hat."
+)
+SUPPORT_NOTE_PREFIX = "📝 Notiz zur Bitte"
+SUPPORT_ALREADY_RESOLVED = "Diese Bitte ist bereits erledigt."
+SUPPORT_TOLD_TAKEN = "🙋 {name} (Koordinierungsstelle) kümmert sich um Ihre Bitte zu {where}."
+SUPPORT_TOLD_RESOLVED = "✅ Ihre Bitte zu {where} ist erledigt ({name}){note}"
+SUPPORT_SENT = " Ihre Bitte um Unterstützung ist bei der Koordinierungsstelle angekommen."
+SUPPORT_NONE_OPEN = "Keine offenen Bitten um Unterstützung."
+SUPPORT_OPEN_HEAD = "<b>Offene Bitten um Unterstützung ({count})</b>"
+SUPPORT_LIST_ITEM = "{number}. {where} · {office} · {day} · {state}\n   „{text}“"
+SUPPORT_LIST_NEW = "neu"
+SUPPORT_LIST_TAKEN = "🙋 {name}"
+SUPPORT_SHOW = "{number}. {where}"
 # Evidence as coordinators see it (bot.render.evidence): one line per file in a message,
 # and one cell per measure and office in the export (plain text there).
 EVIDENCE_ICONS = {"photo": "📷", "document": "📄", "voice": "🎤"}
@@ -514,6 +542,7 @@ SUMMARY_CURRENT = "<b>Derzeit {status}:</b> {codes}"
 SUMMARY_NOTHING_TURNED = "Keine Maßnahme ist neu verzögert oder gefährdet."
 SUMMARY_SUPPORT_HEAD = "<b>🆘 Bitten um Unterstützung</b>"
 SUMMARY_SUPPORT = "• {code} ({office}, {obstacle}){note}"
+SUMMARY_SUPPORT_TAKEN = " · 🙋 {name}"
 SUMMARY_NO_SUPPORT = "Keine offenen Bitten um Unterstützung."
 SUMMARY_OUTSTANDING_HEAD = "<b>Noch offen in der Runde bis {due}</b>"
 SUMMARY_OUTSTANDING = "• {office}: {count}"

@@ -51,6 +51,9 @@ EXAMPLES: list[Payload] = [
     payloads.RoundAction(payloads.RoundStep.EXTEND, BIG, 20270114),
     payloads.RoundConfirmed(payloads.RoundStep.NEXT, BIG, 0),
     payloads.RemindOutstanding(BIG, BIG, 5),
+    payloads.SupportTake(BIG),
+    payloads.SupportResolve(BIG, 1),
+    payloads.SupportShow(BIG),
 ]
 
 

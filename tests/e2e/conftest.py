@@ -28,6 +28,7 @@ from storage.models import Contact, Measure, Obstacle, Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import current_round, item_for, start_draft, submit
 from storage.setup import init_database
+from storage.support import register_requests
 
 TOKEN = "7000000002:AAE2eTestTokenNeverLogged_0123456789ab"
 COORDINATION_CHAT = -1001000000001
@@ -277,3 +278,4 @@ async def store_report(
             answer.support_note = given.support
         draft.indicator_note = indicator
         await submit(session, draft, world.clock())
+        await register_requests(session, draft, world.clock())  # as a submission in the chat

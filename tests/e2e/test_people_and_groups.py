@@ -132,6 +132,7 @@ async def test_command_menus(world: World) -> None:
         "runde",
         "status",
         "offen",
+        "bitten",
         "verlauf",
         "export",
         "zusammenfassung",

@@ -170,7 +170,10 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     await world.standin.press_button(karl, "Absenden")
     # the next measure follows at once, without a "Weiter?" in between
     [question] = await world.standin.wait_for_messages(karl.id, count=1)
-    assert review.text == "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
+    assert review.text == (
+        "✅ III.2.1 abgesendet (Version 1). Ihre Bitte um Unterstützung ist bei der "
+        "Koordinierungsstelle angekommen. Noch offen: 5."
+    )
     assert (question.plain_text or "").startswith("Maßnahme III.4.1")
     assert "\n\nIII.4.1 · Kurzfristig (1/2)" in (question.plain_text or "")
 
@@ -259,7 +262,8 @@ async def test_change_and_correct_after_submitting(round_open: World) -> None:
     await world.say(karl, "3 Entwürfe")
     await tap(world, karl, "Absenden")
     assert world.standin.sent_messages(karl.id)[-2].plain_text == (
-        "✅ III.2.1 abgesendet (Version 1). Noch offen: 5."
+        "✅ III.2.1 abgesendet (Version 1). Ihre Bitte um Unterstützung ist bei der "
+        "Koordinierungsstelle angekommen. Noch offen: 5."
     )
 
     overview = await world.say(karl, "/bericht")

@@ -21,6 +21,7 @@ from storage.status import (
     Snapshot,
     TargetState,
 )
+from storage.support import SupportItem
 from tests.answers import answer
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -135,8 +136,19 @@ def test_field_view_marks_answers_with_obstacles() -> None:
     assert marked == {"Gesundheitsamt", "Jobcenter"}
 
 
+def request(office: str, text: str | None, taken_by: str | None = None) -> SupportItem:
+    """An open request for support on V.1.1's short-term target."""
+    return SupportItem(
+        id=1, measure_code="V.1.1", office=office, terms="kurz", text=text,
+        requested_by="Bea Beispiel", requested_by_chat=None, requested_at=IN_ROUND,
+        taken_by=taken_by, taken_at=IN_ROUND if taken_by else None, resolved_by=None,
+        resolved_at=None, resolution_note=None,
+    )  # fmt: skip
+
+
 def test_weekly_summary_names_every_obstacle_of_a_request() -> None:
-    summary = weekly_summary(SNAPSHOT, None, [], 2026, 45)
+    open_ones = [request("Gesundheitsamt", "Eine halbe Stelle"), request("Jobcenter", None)]
+    summary = weekly_summary(SNAPSHOT, None, [], 2026, 45, open_ones)
     text = "\n".join(summary.messages)
     assert texts.fill(
         texts.SUMMARY_SUPPORT,
@@ -150,8 +162,15 @@ def test_weekly_summary_names_every_obstacle_of_a_request() -> None:
 
 def test_weekly_summary_without_obstacles_shows_a_dash() -> None:
     asked = replace_reports(report("Sozialamt", status=Status.DELAYED, support_requested=True))
-    text = "\n".join(weekly_summary(asked, None, [], 2026, 45).messages)
-    assert "• V.1.1 (Sozialamt, –)" in text.split("\n")
+    open_ones = [request("Sozialamt", None, taken_by="Clara Koordina")]
+    text = "\n".join(weekly_summary(asked, None, [], 2026, 45, open_ones).messages)
+    assert "• V.1.1 (Sozialamt, –) · 🙋 Clara Koordina" in text.split("\n")
+
+
+def test_weekly_summary_lists_the_open_requests_not_the_answers() -> None:
+    """A request resolved (not in the open list) is not shown, though the answer asked."""
+    text = "\n".join(weekly_summary(SNAPSHOT, None, [], 2026, 45, []).messages)
+    assert texts.SUMMARY_NO_SUPPORT in text.split("\n")
 
 
 def replace_reports(*reports: Answer) -> Snapshot:
