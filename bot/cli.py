@@ -36,6 +36,7 @@ from storage.models import Office
 from storage.people import OfficeLookup, find_office
 from storage.setup import SchemaOutdated, init_database, require_current_schema
 from storage.status import load_snapshot
+from storage.support import open_support_keys
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -338,7 +339,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         await require_current_schema(engine)
         today = utcnow().astimezone(settings.zone).date()
         async with session_factory(engine)() as session:
-            snapshot = await load_snapshot(session, today)
+            loaded = await load_snapshot(session, today)
+            snapshot = loaded.with_open_support(await open_support_keys(session))
             url = shared_database_url(session, settings.effective_database_url)
             history = await StoredHistory.load(session, url)
             evidence = await evidence_by_code_and_office(session)

@@ -6,7 +6,7 @@ sees the measures of their own offices only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.render import texts
 from bot.render.chart import (
@@ -63,7 +63,7 @@ async def snapshots(request: Request) -> tuple[Snapshot, Snapshot]:
     return full, full.restricted_to(office.name for office in contact.offices)
 
 
-def overview_reply(snapshot: Snapshot) -> Reply:
+def overview_reply(snapshot: Snapshot, offices: Collection[str] | None = None) -> Reply:
     buttons: Buttons = [
         *(
             [(f"{field.numeral} {field.title}", ShowField(field.numeral))]
@@ -71,7 +71,7 @@ def overview_reply(snapshot: Snapshot) -> Reply:
         ),
         [(texts.CHART_BUTTON, ShowChart())],
     ]
-    return Reply(overview(snapshot), buttons)
+    return Reply(overview(snapshot, offices), buttons)
 
 
 @router.command("status")
@@ -83,7 +83,10 @@ async def status(request: Request) -> Replies:
         return Reply(texts.NOTHING_VISIBLE)
     query = " ".join(request.args).strip()
     if not query:
-        return overview_reply(visible)
+        contact = request.active_contact
+        assert contact is not None
+        own = None if contact.role is Role.COORDINATOR else [o.name for o in contact.offices]
+        return overview_reply(visible, own)
     zone = request.services.settings.zone
     code = canonical_code(query)
     if code is not None:

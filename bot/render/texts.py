@@ -405,14 +405,20 @@ VIEW_LEGEND = "🧱 Hindernis · 🆘 Unterstützung erbeten · ⏳ Bericht ält
 OVERVIEW_HEAD = "<b>Stand des Integrationskonzepts</b>"
 ROUND_LINE = "Berichtsrunde {opens} bis {due}"
 NO_ROUND_LINE = "Keine Berichtsrunde geöffnet."
-OVERVIEW_LINE = "<b>{numeral} {title}</b>: {counts} · {reported}/{total} Maßnahmen berichtet"
+OVERVIEW_LINE = "<b>{numeral} {title}</b>: {counts} · berichtet: {reported} von {total} Meldungen"
+OVERVIEW_OWN_LINE = (
+    "<b>{numeral} {title}</b>: {counts} · Ihre Ämter: {reported} von {total} Meldungen berichtet"
+)
+MEASURE_PARTS = " · {reported} von {total} Ämtern berichtet"
+BASED_ON = " (aus {based} von {offices} Ämtern)"
 OVERVIEW_HINT = "Details: /status Handlungsfeld, z. B. /status Gesundheit, oder /status V.1.2"
 CHART_BUTTON = "📊 Diagramm"
 FIELD_HEAD = "<b>{numeral} {title}</b>"
 GOAL_LINE = "<b>{code}</b> {title}"
 MEASURE_LINE = "<b>{code}</b> {title}"
 TARGET_LINE = "   {horizon}: {state}"
-TARGET_OVERALL = "   {horizon}: {status} (gesamt)"
+TARGET_OVERALL = "   {horizon}: {status}"  # status: HTML, with OVERALL_MARK or BASED_ON
+OVERALL_MARK = " (gesamt)"
 OFFICE_LINE = "      {office}: {state}"
 REPORT_STATE = "{status}{marks} · {office}, {day}{stale}"
 REPORT_STATE_SHORT = "{status}{marks}, {day}{stale}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -175,19 +175,32 @@ def round_line(snapshot: Snapshot) -> str:
     )
 
 
-def overview(snapshot: Snapshot) -> str:
-    """One line per field of action: targets per status, measures reported this round."""
+def parts(measures: Sequence[MeasureState], offices: Collection[str] | None) -> tuple[int, int]:
+    """(reported, all) parts of the round: a part is a measure for one responsible office,
+    of ``offices`` only where given (what a contact reports for)."""
+    pairs = [
+        (office, m)
+        for m in measures
+        for office in m.offices
+        if offices is None or office in offices
+    ]
+    return sum(office in m.reported_in_round for office, m in pairs), len(pairs)
+
+
+def overview(snapshot: Snapshot, offices: Collection[str] | None = None) -> str:
+    """One line per field of action: targets per status, and how many parts (measure and
+    office) are reported this round; for a contact, their own offices' parts."""
     lines = [texts.OVERVIEW_HEAD, round_line(snapshot), ""]
     for field in snapshot.fields:
-        measures = field.measures()
+        reported, total = parts(field.measures(), offices)
         lines.append(
             texts.fill(
-                texts.OVERVIEW_LINE,
+                texts.OVERVIEW_OWN_LINE if offices is not None else texts.OVERVIEW_LINE,
                 numeral=field.numeral,
                 title=field.title,
                 counts=counts_text(status_counts(field.targets())),
-                reported=sum(m.reported for m in measures),
-                total=len(measures),
+                reported=reported,
+                total=total,
             )
         )
     lines += ["", texts.OVERVIEW_HINT]
@@ -231,13 +244,29 @@ def target_lines(measure: MeasureState, target: TargetState, zone: ZoneInfo) -> 
             else texts.fill(texts.NO_REPORT_OFFICE, office=measure.offices[0])
         )
         return [texts.TARGET_LINE.format(horizon=html(label), state=state)]
-    lines = [texts.fill(texts.TARGET_OVERALL, horizon=label, status=status_text(target.overall))]
+    status = status_text(target.overall)
+    if target.reports:
+        based = texts.fill(texts.BASED_ON, based=len(target.reports), offices=len(measure.offices))
+        status += based.replace(" (", " (gesamt, ", 1)
+    else:
+        status += texts.OVERALL_MARK
+    lines = [texts.TARGET_OVERALL.format(horizon=html(label), status=status)]
     by_office = {r.office: r for r in target.reports}
     for office in measure.offices:
         report = by_office.get(office)
         state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
         lines.append(texts.OFFICE_LINE.format(office=html(office), state=state))
     return lines
+
+
+def based_on(measure: MeasureState) -> str:
+    """' (aus 1 von 5 Ämtern)' after the overall status of a measure with several offices."""
+    if len(measure.offices) < 2:
+        return ""
+    reporting = {r.office for t in measure.targets for r in t.reports}
+    if not reporting:
+        return ""
+    return texts.fill(texts.BASED_ON, based=len(reporting), offices=len(measure.offices))
 
 
 def field_view(field: FieldState, snapshot: Snapshot, zone: ZoneInfo) -> str:
@@ -248,12 +277,11 @@ def field_view(field: FieldState, snapshot: Snapshot, zone: ZoneInfo) -> str:
     for goal in field.goals:
         lines += ["", texts.fill(texts.GOAL_LINE, code=goal.code, title=shorten(goal.title))]
         for measure in goal.measures:
-            mark = texts.STATUS_EMOJI[measure.overall] if measure.overall else ""
-            lines.append(
-                texts.fill(
-                    texts.MEASURE_LINE, code=measure.code, title=shorten(measure.title), mark=mark
-                )
-            )
+            line = texts.fill(texts.MEASURE_LINE, code=measure.code, title=shorten(measure.title))
+            if len(measure.offices) > 1:
+                reported, total = parts([measure], None)
+                line += texts.fill(texts.MEASURE_PARTS, reported=reported, total=total)
+            lines.append(line)
             for target in measure.targets:
                 lines += target_lines(measure, target, zone)
     lines += ["", texts.VIEW_LEGEND]
@@ -323,7 +351,8 @@ def measure_view(
     measure: MeasureState, history: Sequence[Answer], zone: ZoneInfo, recent: int = 5
 ) -> str:
     lines = [
-        texts.fill(texts.MEASURE_HEAD, code=measure.code, status=status_text(measure.overall)),
+        texts.fill(texts.MEASURE_HEAD, code=measure.code, status=status_text(measure.overall))
+        + based_on(measure),
         texts.fill(
             texts.MEASURE_DETAIL,
             title=measure.title,

@@ -18,6 +18,7 @@ from storage.database import create_engine, session_factory
 from storage.models import Obstacle, Office, Role, Status
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round, start_draft, submit, work_items
+from storage.support import register_requests
 from tests.bot.conftest import Cli
 
 SHEETS = [
@@ -62,6 +63,7 @@ async def submit_report(database: Path, now: datetime) -> None:
             first.support_note = "=Fördermittel beantragen"
             draft.indicator_note = "2 Projekte"
             await submit(session, draft, now)
+            await register_requests(session, draft, now)  # as a submission in the chat
     finally:
         await engine.dispose()
 

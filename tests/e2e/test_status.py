@@ -79,11 +79,11 @@ async def test_overview(reported: World) -> None:
         "Stand des Integrationskonzepts",
         "Berichtsrunde 02.11.2026 bis 01.12.2026",
         "",
-        "I Bildung: ✅0 🟢0 🟡0 🔴0 ⚪0 · 0/7 Maßnahmen berichtet",
-        "II Ausbildung und berufliche Integration: ✅0 🟢0 🟡0 🔴0 ⚪0 · 0/4 Maßnahmen berichtet",
-        "III Wohnen: ✅0 🟢0 🟡0 🔴2 ⚪1 · 1/6 Maßnahmen berichtet",
-        "IV Zivilgesellschaftliches Engagement: ✅1 🟢2 🟡1 🔴0 ⚪0 · 1/6 Maßnahmen berichtet",
-        "V Gesundheit: ✅0 🟢1 🟡1 🔴0 ⚪0 · 1/3 Maßnahmen berichtet",
+        "I Bildung: ✅0 🟢0 🟡0 🔴0 ⚪0 · berichtet: 0 von 10 Meldungen",
+        "II Ausbildung und berufliche Integration: ✅0 🟢0 🟡0 🔴0 ⚪0 · berichtet: 0 von 7 Meldungen",
+        "III Wohnen: ✅0 🟢0 🟡0 🔴2 ⚪1 · berichtet: 3 von 15 Meldungen",
+        "IV Zivilgesellschaftliches Engagement: ✅1 🟢2 🟡1 🔴0 ⚪0 · berichtet: 1 von 6 Meldungen",
+        "V Gesundheit: ✅0 🟢1 🟡1 🔴0 ⚪0 · berichtet: 1 von 4 Meldungen",
     ]
     assert answer.buttons[-1] == ["📊 Diagramm"]
     assert answer.buttons[4] == ["V Gesundheit"]
@@ -125,7 +125,7 @@ async def test_field_view_marks_stale_obstacles_support_and_shared_measures(
     assert "   Mittel- und langfristig: – ohne Bericht · Flüchtlingskoordination" in iv
     iii = (await reported.say(reported.coordinator, "/status Wohnen")).text
     assert (
-        "   Kurzfristig: 🔴 gefährdet (gesamt)\n"
+        "   Kurzfristig: 🔴 gefährdet (gesamt, aus 2 von 5 Ämtern)\n"
         "      Leitstelle Wohnen: 🟢 im Plan, 02.11.2026\n"
         "      Stadtplanungsamt: – ohne Bericht\n"
         "      Amt für Stadtentwicklung, Statistik und Wahlen: – ohne Bericht\n"
@@ -176,7 +176,7 @@ async def test_long_output_is_split_between_lines(reported: World) -> None:
     assert all(len(p.plain_text or "") <= 4096 for p in parts)
     lines = "\n".join(p.plain_text or "" for p in parts).splitlines()
     assert lines.count(f"      Getan: {long_note}") == 4  # every line arrived whole
-    assert lines[0] == "Maßnahme III.1.1 – gesamt: 🟢 im Plan"
+    assert lines[0] == "Maßnahme III.1.1 – gesamt: 🟢 im Plan (aus 2 von 5 Ämtern)"
 
 
 async def test_outstanding_per_office_with_contacts(reported: World) -> None:
@@ -573,3 +573,18 @@ async def test_a_long_history_is_split_between_rounds(reported: World) -> None:
     ]  # fmt: skip
     notes = [line for part in texts_sent for line in part.splitlines() if "Getan:" in line]
     assert notes == [f"      Getan: {long_note}"] * 10  # every line arrived whole
+
+
+async def test_counts_say_what_they_count(reported: World) -> None:
+    """Parts (a measure for one office) are counted, a contact's own view counts their own
+    offices' parts, and a shared measure's overall status says what it rests on."""
+    own = await reported.say(reported.contact, "/status")
+    assert (
+        "III Wohnen: ✅0 🟢0 🟡0 🔴1 ⚪0 · Ihre Ämter: 1 von 2 Meldungen berichtet"
+        in own.text.splitlines()
+    )
+    field = await reported.say(reported.coordinator, "/status Wohnen")
+    [shared] = [line for line in field.text.splitlines() if line.startswith("III.1.1 ")]
+    assert shared.endswith(" · 2 von 5 Ämtern berichtet")
+    measure = await reported.say(reported.coordinator, "/status III.1.1")
+    assert measure.text.startswith("Maßnahme III.1.1 – gesamt: 🔴 gefährdet (aus 2 von 5 Ämtern)")

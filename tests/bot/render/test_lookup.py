@@ -221,7 +221,7 @@ def test_field_view_names_the_office_of_every_measure() -> None:
     assert "   Kurzfristig: 🟡 verzögert · Amt für Jugend und Familie, 03.11.2026" in lines
     housing = field_view(SNAPSHOT.fields[0], SNAPSHOT, ZONE).split("\n")
     assert housing[-6:-2] == [
-        "   Kurzfristig: 🔴 gefährdet (gesamt)",
+        "   Kurzfristig: 🔴 gefährdet (gesamt, aus 2 von 3 Ämtern)",
         "      Leitstelle Wohnen: 🟢 im Plan, 03.11.2026",
         "      Amt für soziale Leistungen: 🔴 gefährdet, 03.11.2026",
         "      Bau &amp; Boden: – ohne Bericht",  # escaped once
