@@ -161,10 +161,14 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 
 @pytest.fixture
 async def world(
-    standin: BotApiStandIn, engine: AsyncEngine, tmp_path: Path
+    standin: BotApiStandIn, engine: AsyncEngine, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[World]:
-    """The bot on a fresh database: SQLite, and PostgreSQL where it runs (see conftest)."""
+    """The bot on a fresh database: SQLite, and PostgreSQL where it runs (see conftest).
+
+    A test marked ``no_group`` runs without COORDINATION_CHAT_ID."""
     settings = e2e_settings(tmp_path, standin.base_url)
+    if request.node.get_closest_marker("no_group") is not None:
+        settings = settings.model_copy(update={"coordination_chat_id": None})
     await init_database(engine, load_catalogue())
     sessions = session_factory(engine)
     clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))

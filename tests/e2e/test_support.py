@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import World
 from tests.e2e.test_reporting import answer_iii_2_1, tap
 from tests.e2e.test_scheduling import KARL, texts_to, utc
@@ -114,3 +116,22 @@ async def test_asking_again_opens_no_second_request(world: World) -> None:
     assert [t for t in texts_to(world, group.id) if t.startswith("🆘")] == notices
     listed = await world.say(world.coordinator, "/bitten")
     assert listed.text.startswith("Offene Bitten um Unterstützung (1)")
+
+
+@pytest.mark.no_group
+async def test_without_a_group_each_coordinator_is_told_privately(world: World) -> None:
+    clara, karl = world.coordinator, world.contact
+    world.clock.now = utc(2026, 12, 1, 9, 0)
+    await world.open_round()
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "III.2.1")
+    await answer_iii_2_1(world, karl)
+    clara_before = len(world.standin.sent_messages(clara.id))
+    await tap(world, karl, "Absenden")
+    [notice] = world.standin.sent_messages(clara.id)[clara_before:]
+    assert notice.plain_text == NOTICE
+    await world.settle(await world.standin.press_button(clara, "✅ Erledigt"))
+    assert notice.plain_text == NOTICE + "\n✅ Erledigt von Clara Koordina am 01.12.2026"
+    assert world.standin.sent_messages(KARL)[-1].plain_text == (
+        "✅ Ihre Bitte zu III.2.1 · Mittelfristig ist erledigt (Clara Koordina)"
+    )
