@@ -38,7 +38,7 @@ def place_of(chat: Chat, coordination_chat_id: int | None) -> Place:
 class Audience(StrEnum):
     EVERYONE = "everyone"  # strangers too
     MEMBER = "member"  # any active contact or coordinator
-    REPORTER = "reporter"  # an active person who reports for at least one office
+    REPORTER = "reporter"  # reports for an office: a contact of one, or a coordinator
     COORDINATOR = "coordinator"
 
 
@@ -86,6 +86,6 @@ def decide(rule: Rule, contact: Contact | None, place: Place) -> Decision:
         return _refused(texts.DEACTIVATED)
     if rule.audience is Audience.COORDINATOR and not coordinator:
         return _refused(texts.COORDINATORS_ONLY)
-    if rule.audience is Audience.REPORTER and not contact.offices:
-        return _refused(texts.NO_OFFICE_FOR_REPORT)
+    if rule.audience is Audience.REPORTER and not contact.offices and not coordinator:
+        return _refused(texts.NO_OFFICE_FOR_REPORT)  # coordinators report for any office
     return ALLOWED

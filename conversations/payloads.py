@@ -361,3 +361,11 @@ class SupportShow(Payload):
     """/bitten: show this request's notice (with its buttons) again."""
 
     request_id: int
+
+
+@payload("for")
+@dataclasses.dataclass(frozen=True)
+class ReportFor(Payload):
+    """A coordinator enters the report of this office (0: choose the office)."""
+
+    office_id: int

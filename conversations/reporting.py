@@ -32,6 +32,7 @@ from conversations.payloads import (
     NextItem,
     Pause,
     Payload,
+    ReportFor,
     ReportNow,
     Review,
     ReviewAction,
@@ -56,13 +57,16 @@ from storage.evidence import EvidenceItem, add_evidence, report_evidence
 from storage.models import (
     Contact,
     HorizonTarget,
+    Measure,
     Obstacle,
+    Office,
     Report,
     ReportingRound,
+    Role,
     Status,
     TargetAnswer,
 )
-from storage.people import active_contacts
+from storage.people import active_contacts, active_offices
 from storage.reporting import (
     PreviousReport,
     WorkItem,
@@ -71,7 +75,9 @@ from storage.reporting import (
     draft_by_id,
     item_for,
     latest_submitted,
+    office_items,
     open_items,
+    open_office_items,
     previous_answers,
     running_round,
     start_draft,
@@ -79,6 +85,7 @@ from storage.reporting import (
     submitted_items,
     work_items,
 )
+from storage.status import contacts_by_office
 
 router = Router()
 
@@ -240,7 +247,10 @@ def _rows(
 
 
 def _office_suffix(draft: Draft) -> str:
-    """' · <office>' where the person reports for several offices (raw, unescaped)."""
+    """' · <office>' where the person reports for several offices, or enters a report for
+    an office as a coordinator (raw, unescaped)."""
+    if draft.report.on_behalf:
+        return texts.MEASURE_HEADER_ENTERED.format(office=draft.item.office.name)
     if not draft.several_offices:
         return ""
     return texts.MEASURE_HEADER_OFFICE.format(office=draft.item.office.name)
@@ -525,15 +535,62 @@ def item_label(item: WorkItem, several_offices: bool, done: bool) -> str:
 
 
 async def overview(request: Request, round_: ReportingRound) -> Reply:
+    """What is due for the person's offices (a coordinator without one chooses an office)."""
     contact = member(request)
     items = await work_items(request.session, contact)
     if not items:
+        if contact.role is Role.COORDINATOR:
+            return await offices_to_enter(request)
         return Reply(texts.NO_OFFICE_FOR_REPORT if not contact.offices else texts.NO_ITEMS)
+    reply = await items_overview(request, round_, items, len(contact.offices) > 1)
+    if contact.role is Role.COORDINATOR:
+        more = [[(texts.ENTER_FOR_OTHER, ReportFor(0))]]
+        reply = replace(reply, buttons=[*reply.buttons, *more])
+    return reply
+
+
+async def offices_to_enter(request: Request) -> Reply:
+    """A coordinator chooses the office whose answer (by e-mail, by phone) they enter."""
+    people = await contacts_by_office(request.session, request.today)
+    rows: Buttons = [
+        [(
+            office.name + ("" if people.get(office.name) else texts.WITHOUT_CONTACT_MARK),
+            ReportFor(office.id),
+        )]
+        for office in await active_offices(request.session)
+    ]  # fmt: skip
+    return Reply(texts.ENTER_FOR_ASK, rows)
+
+
+@router.button(ReportFor, Audience.COORDINATOR)
+async def report_for(request: Request, data: ReportFor) -> Reply:
+    """The chosen office's measures of the round, to enter its report."""
+    if data.office_id == 0:
+        return await offices_to_enter(request)
+    round_ = await round_now(request)
+    if round_ is None:
+        return Reply(texts.NO_ROUND)
+    office = await request.session.get(Office, data.office_id)
+    items = await office_items(request.session, [data.office_id])
+    if office is None or office.retired or not items:
+        return Reply(texts.STALE_BUTTON)
+    reply = await items_overview(request, round_, items, False, in_order=False)
+    head = texts.fill(texts.ENTER_FOR_HEAD, office=office.name)
+    return replace(reply, text=f"{head}\n{reply.text}")
+
+
+async def items_overview(
+    request: Request,
+    round_: ReportingRound,
+    items: Sequence[WorkItem],
+    several: bool,
+    in_order: bool = True,
+) -> Reply:
+    """What is due of ``items`` in the round, a button per measure (and "Der Reihe nach")."""
     done = await submitted_items(request.session, round_.id)
     left = [item for item in items if item.key not in done]
-    several = len(contact.offices) > 1
     due = day(round_.due_on)
-    buttons: list[list[tuple[str, StartItem | NextItem]]] = [
+    buttons: list[list[tuple[str, Payload]]] = [
         [(item_label(item, several, item.key in done), StartItem(*item.key))] for item in items
     ]
     if not left:
@@ -550,7 +607,8 @@ async def overview(request: Request, round_: ReportingRound) -> Reply:
         minutes=minutes,
         minute_word=texts.plural(minutes, "Minute", "Minuten"),
     )
-    buttons.insert(0, [(texts.IN_ORDER, NextItem())])
+    if in_order:
+        buttons.insert(0, [(texts.IN_ORDER, NextItem())])
     return Reply(f"{text}\n\n{texts.CHOOSE_ITEM}", buttons)
 
 
@@ -883,10 +941,43 @@ async def submitted(request: Request, done: str, report: Report) -> list[Reply]:
     support = await submitted_requests(request, report)
     if support:
         done += texts.SUPPORT_SENT
-    left = await open_items(request.session, member(request), round_.id)
+    told: list[Reply] = []
+    if report.on_behalf:
+        # a coordinator entered it: on with that office's measures; its contacts hear of it
+        left = await open_office_items(request.session, report.office_id, round_.id)
+        told = await entered_notices(request, report)
+    else:
+        left = await open_items(request.session, member(request), round_.id)
     if left:
         done += texts.fill(texts.STILL_OPEN, count=len(left))
-    return [Reply(done, edit=True), *support, *await _first_of(request, round_, left)]
+    if report.on_behalf and not left:
+        office = await request.session.get(Office, report.office_id)
+        assert office is not None
+        complete = Reply(texts.fill(texts.ENTERED_ALL_DONE, office=office.name))
+        return [Reply(done, edit=True), *support, *told, complete]
+    return [Reply(done, edit=True), *support, *told, *await _first_of(request, round_, left)]
+
+
+async def entered_notices(request: Request, report: Report) -> list[Reply]:
+    """Tell the contacts of the office that a coordinator entered its report."""
+    office = await request.session.get(Office, report.office_id)
+    measure = await request.session.get(Measure, report.measure_id)
+    assert office is not None
+    assert measure is not None
+    text = texts.fill(
+        texts.ENTERED_NOTICE,
+        name=member(request).display_name,
+        office=office.name,
+        code=measure.code,
+        version=report.version,
+    )
+    return [
+        Reply(text, chat_id=contact.telegram_user_id)
+        for contact in await active_contacts(request.session)
+        if contact.telegram_user_id is not None
+        and contact.unreachable_since is None
+        and office.id in {o.id for o in contact.offices}
+    ]
 
 
 def change_menu(draft: Draft) -> Reply:

@@ -47,6 +47,8 @@ class Answer(NamedTuple):
     support_requested: bool
     support_note: str | None
     carried_over: bool  # "Unverändert": taken over from the previous round
+    # entered by a coordinator (``author``) on behalf of ``office``
+    on_behalf: bool = False
 
 
 def by_version(answers: Iterable[Answer]) -> Iterator[tuple[Answer, ...]]:

@@ -94,7 +94,7 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
     )
     targets, statuses, obstacle_sets = names.targets, STATUSES, OBSTACLE_SETS
     make = tuple.__new__  # Answer(...) without its Python-level __new__: there are millions
-    for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, indicator_note in versions:  # fmt: skip
+    for report_id, round_id, measure_id, office_id, version, submitted_at, author_id, indicator_note, on_behalf in versions:  # fmt: skip
         head = (
             report_id,
             round_id,
@@ -106,9 +106,13 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
             contacts.get(author_id) if author_id is not None else None,
             indicator_note,
         )
+        behalf = bool(on_behalf)
         if at == count or rows[at][0] != report_id:
             found.append(
-                make(Answer, (*head, None, None, None, None, None, (), None, False, None, False))
+                make(
+                    Answer,
+                    (*head, None, None, None, None, None, (), None, False, None, False, behalf),
+                )
             )
             continue
         while at < count and rows[at][0] == report_id:
@@ -130,6 +134,7 @@ def assemble(versions: Sequence[Any], rows: Sequence[Any], names: HistoryNames) 
                         bool(support),
                         support_note,
                         bool(carried_over),
+                        behalf,
                     ),
                 )
             )
@@ -163,6 +168,7 @@ _VERSION_COLUMNS = (  # as assemble() unpacks them
     type_coerce(Report.submitted_at, DateTime()),
     Report.author_id,
     Report.indicator_note,
+    Report.on_behalf,
 )
 _ANSWER_COLUMNS = (  # as assemble() unpacks them
     TargetAnswer.report_id,

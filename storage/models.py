@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -357,6 +358,9 @@ class Report(Base):
     # The message that asks the draft's current question, so that it can be collapsed into
     # one line when the answer comes as typed text or a file rather than by its buttons.
     question_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Entered by a coordinator for an office they do not represent (an answer that came by
+    # e-mail or phone): shown as "erfasst von … für …" everywhere.
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     answers: Mapped[list[TargetAnswer]] = relationship(
         back_populates="report", cascade="all, delete-orphan"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -22,6 +23,7 @@ from storage.models import (
     Report,
     ReportingRound,
     Revision,
+    Role,
     TargetAnswer,
     measure_offices,
 )
@@ -159,7 +161,11 @@ class WorkItem:
 
 async def work_items(session: AsyncSession, contact: Contact) -> list[WorkItem]:
     """The active measures of the contact's offices, in plan order, one per office."""
-    office_ids = [office.id for office in contact.offices if not office.retired]
+    return await office_items(session, [o.id for o in contact.offices if not o.retired])
+
+
+async def office_items(session: AsyncSession, office_ids: Sequence[int]) -> list[WorkItem]:
+    """The active measures of these offices, in plan order, one per office."""
     if not office_ids:
         return []
     rows = await session.execute(
@@ -178,11 +184,22 @@ async def work_items(session: AsyncSession, contact: Contact) -> list[WorkItem]:
 async def item_for(
     session: AsyncSession, contact: Contact, measure_id: int, office_id: int
 ) -> WorkItem | None:
-    """The work item if the contact may (still) report on it."""
-    for item in await work_items(session, contact):
+    """The work item if the contact may (still) report on it: for their offices, or, for a
+    coordinator, for any office (entered on its behalf)."""
+    if contact.role is Role.COORDINATOR:
+        items = await office_items(session, [office_id])
+    else:
+        items = await work_items(session, contact)
+    for item in items:
         if item.key == (measure_id, office_id):
             return item
     return None
+
+
+async def open_office_items(session: AsyncSession, office_id: int, round_id: int) -> list[WorkItem]:
+    """The office's work items nobody has submitted in the round yet, in plan order."""
+    done = await submitted_items(session, round_id)
+    return [item for item in await office_items(session, [office_id]) if item.key not in done]
 
 
 async def open_items(session: AsyncSession, contact: Contact, round_id: int) -> list[WorkItem]:
@@ -271,6 +288,7 @@ async def start_draft(
         measure_id=item.measure.id,
         office_id=item.office.id,
         author_id=contact.id,
+        on_behalf=item.office.id not in {o.id for o in contact.offices},
         indicator_note=base.indicator_note if base else None,
         created_at=now,
         updated_at=now,

@@ -312,6 +312,7 @@ async def _latest_reports(
             LatestReport.submitted_at,
             Contact.display_name,
             Report.indicator_note,
+            Report.on_behalf,
         )
         .join(Report, Report.id == LatestReport.report_id)
         .join(Office, Office.id == LatestReport.office_id)
@@ -338,7 +339,7 @@ async def _latest_reports(
     for row in await session.execute(answers_query):
         answers[row[0]].append(row)
     found = _Reports()
-    for measure_id, report_id, round_id, opens_on, code, office, version, when, author, indicator_note in latest:  # fmt: skip
+    for measure_id, report_id, round_id, opens_on, code, office, version, when, author, indicator_note, on_behalf in latest:  # fmt: skip
         if round_info is not None and round_id == round_info.id:
             found.in_round[measure_id].add(office)
         if indicator_note:
@@ -365,6 +366,7 @@ async def _latest_reports(
                     bool(support),
                     support_note,
                     bool(carried_over),
+                    bool(on_behalf),
                 )
             )
     return found

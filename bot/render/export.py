@@ -121,7 +121,7 @@ def history_rows(answers: Iterable[Answer], zone: ZoneInfo) -> Iterator[Row]:
             answer.office,
             answer.version,
             local_naive(answer.submitted_at, zone),
-            *author(answer.author),
+            *author((answer.author, answer.office if answer.on_behalf else None)),
         )
         indicator_note = free_text(answer.indicator_note)
         if answer.terms is None or answer.target is None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import texts
-from bot.render.formatting import horizon_label, obstacles_text
+from bot.render.formatting import author_text, horizon_label, obstacles_text
 from storage.models import Obstacle, Status
 from storage.status import FieldState
 
@@ -78,8 +78,10 @@ def local_naive(moment: datetime, zone: ZoneInfo) -> datetime:
 # --- the history's columns, each group from what identifies it --------------------------------
 
 
-def author(name: str | None) -> Row:
-    return (name or NO_AUTHOR,)
+def author(key: tuple[str | None, str | None]) -> Row:
+    """(name, office it was entered for by a coordinator, else None) → the "Von" cell."""
+    name, entered_for = key
+    return (author_text(name, entered_for or "", entered_for is not None, NO_AUTHOR),)
 
 
 def answer_target(key: tuple[str, str]) -> Row:

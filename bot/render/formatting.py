@@ -36,6 +36,13 @@ def horizon_label(labels: Sequence[str]) -> str:
     return " und ".join([", ".join(stems), labels[-1].lower()])
 
 
+def author_text(name: str | None, office: str, on_behalf: bool, former: str) -> str:
+    """Who sent a version (raw): their name (``former`` once their account is gone), or
+    'erfasst von NAME für AMT' where a coordinator entered it for an office."""
+    who = name or former
+    return texts.ENTERED_FOR.format(name=who, office=office) if on_behalf else who
+
+
 def obstacles_text(obstacles: Collection[Obstacle], note: str | None = None) -> str:
     """The obstacles named, for people: 'Personal, Finanzierung'; '' when none.
 

@@ -101,6 +101,11 @@ def _support(key: tuple[tuple[Obstacle, ...], bool]) -> Row:
     return answer_support((obstacles, None, support_requested))
 
 
+def _entered_author_cells(key: tuple[str | None, str]) -> str:
+    """(coordinator, office) of a version entered on an office's behalf → its "Von" cell."""
+    return _inline(author(key))
+
+
 def _noted_support_cells(key: tuple[tuple[Obstacle, ...], str, bool]) -> str:
     """(obstacles, words for "Sonstiges", support requested) → their cells, inline."""
     return _inline(answer_support(key))
@@ -213,7 +218,8 @@ class HistoryCells:
     rounds: _Prerendered  # by opening day
     measures: _Prerendered  # by code
     offices: _Prerendered  # by name
-    authors: _Prerendered  # by name; None: account removed
+    authors: _Prerendered  # by (name, None); name None: account removed
+    entered_authors: _Memo  # by (name, office) for versions entered on an office's behalf
     targets: _Prerendered  # by (terms, target)
     states: _Prerendered  # by (status, carried over)
     supports: _Prerendered  # by (obstacles, support requested), where no words for "Sonstiges"
@@ -235,7 +241,8 @@ class HistoryCells:
             rounds=each(names.rounds, _one),
             measures=each(names.measures, _one),
             offices=each(names.offices, _one),
-            authors=each([None, *names.authors], author),
+            authors=each([(None, None), *((name, None) for name in names.authors)], author),
+            entered_authors=_Memo(_entered_author_cells),
             targets=each(names.targets, answer_target),
             states=each([(s, c) for s in statuses for c in (False, True)], answer_state),
             supports=each([(o, r) for o in _OBSTACLE_SETS for r in (False, True)], _support),
@@ -254,17 +261,18 @@ class HistoryCells:
             self.versions,
         )
         authors, targets, states, supports = self.authors, self.targets, self.states, self.supports
-        noted_supports = self.noted_supports
+        noted_supports, entered = self.noted_supports, self.entered_authors
         free, time = self.free, self.times.cell
         rows = []
         head_of, head, indicator_note = None, "", ""
         # The answers of a version follow each other: its cells are rendered once.
-        for report_id, _, opens_on, code, office, version, submitted_at, author_name, note_on_indicator, target_id, terms, target, status, note, obstacles, obstacle_note, support, support_note, carried_over in answers:  # fmt: skip
+        for report_id, _, opens_on, code, office, version, submitted_at, author_name, note_on_indicator, target_id, terms, target, status, note, obstacles, obstacle_note, support, support_note, carried_over, on_behalf in answers:  # fmt: skip
             if report_id != head_of:
                 head_of = report_id
+                who = entered[author_name, office] if on_behalf else authors[author_name, None]
                 head = (
                     f"{rounds[opens_on]}{measures[code]}{offices[office]}"
-                    f"{versions[version]}{time(submitted_at)}{authors[author_name]}"
+                    f"{versions[version]}{time(submitted_at)}{who}"
                 )
                 indicator_note = free[note_on_indicator]
             if target_id is None:

@@ -16,6 +16,7 @@ from bot.render import texts
 from bot.render.evidence import CAPTION_LIMIT, evidence_name, file_size
 from bot.render.formatting import (
     MESSAGE_LIMIT,
+    author_text,
     day,
     horizon_label,
     html,
@@ -219,12 +220,19 @@ def _marks(report: Answer) -> str:
     return marks
 
 
+def _entered(report: Answer) -> str:
+    """' · erfasst von NAME' where a coordinator entered the report for the office."""
+    if not report.on_behalf:
+        return ""
+    return texts.ENTERED_MARK.format(name=report.author or texts.FORMER_CONTACT)
+
+
 def report_state(measure: MeasureState, report: Answer, zone: ZoneInfo, with_office: bool) -> str:
     template = texts.REPORT_STATE if with_office else texts.REPORT_STATE_SHORT
     return texts.fill(
         template,
         status=status_text(report.status),
-        marks=_marks(report),
+        marks=_marks(report) + _entered(report),
         office=report.office,
         day=day(report.submitted_at, zone),
         stale="" if measure.is_current(report) else " " + texts.STALE_MARK,
@@ -396,7 +404,9 @@ def measure_view(
                     day=day(first.submitted_at, zone),
                     office=first.office,
                     version=first.version,
-                    author=first.author or texts.FORMER_CONTACT,
+                    author=author_text(
+                        first.author, first.office, first.on_behalf, texts.FORMER_CONTACT
+                    ),
                     states=_version_states(version),
                 )
             )
@@ -506,7 +516,7 @@ def _version_lines(
             version=first.version,
             day=day(submitted),
             time=submitted.strftime("%H:%M"),
-            author=first.author or texts.FORMER_CONTACT,
+            author=author_text(first.author, first.office, first.on_behalf, texts.FORMER_CONTACT),
         )
     ]
     for answer in version:

@@ -54,6 +54,7 @@ EXAMPLES: list[Payload] = [
     payloads.SupportTake(BIG),
     payloads.SupportResolve(BIG, 1),
     payloads.SupportShow(BIG),
+    payloads.ReportFor(BIG),
 ]
 
 

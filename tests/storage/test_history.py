@@ -149,7 +149,10 @@ NAIVE = datetime(2026, 10, 3, 10, 0)  # as SQLite gives it: UTC without the zone
 
 
 def test_assemble_types_names_and_versions_without_answers() -> None:
-    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None), (101, 1, 5, 1, 2, NAIVE, 99, "ohne Ziele")]
+    versions = [
+        (100, 1, 5, 1, 1, NAIVE, 7, None, 0),
+        (101, 1, 5, 1, 2, NAIVE, 99, "ohne Ziele", 1),  # entered for the office
+    ]
     rows = [
         (100, 21, "delayed", 1, "n", "funding", None, 1, "s"),
         (100, 22, None, 0, None, None, None, None, None),
@@ -158,8 +161,9 @@ def test_assemble_types_names_and_versions_without_answers() -> None:
     assert first == Answer(
         100, 1, date(2026, 10, 1), "V.1.1", "Sozialamt", 1, NAIVE.replace(tzinfo=UTC), "Bea",
         None, 21, "kurz", "Zehn Lotsen.", Status.DELAYED, "n", (Obstacle.FUNDING,), None, True,
-        "s", True,
+        "s", True, False,
     )  # fmt: skip
+    assert empty.on_behalf
     assert (second.target_id, second.status, second.support_requested) == (22, None, False)
     assert (second.obstacles, second.obstacle_note) == ((), None)  # not answered
     assert empty.author is None  # account removed since
@@ -181,7 +185,7 @@ def test_assemble_types_names_and_versions_without_answers() -> None:
 def test_assemble_reads_several_obstacles_and_their_note(
     stored: str | None, obstacles: tuple[Obstacle, ...]
 ) -> None:
-    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None)]
+    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None, 0)]
     rows = [
         (100, 21, "delayed", 0, None, stored, "Raum fehlt", 0, None),
         (100, 22, "at_risk", 0, None, stored, None, 0, None),
@@ -193,6 +197,6 @@ def test_assemble_reads_several_obstacles_and_their_note(
 
 
 def test_answers_out_of_step_with_their_versions_are_a_bug() -> None:
-    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None)]
+    versions = [(100, 1, 5, 1, 1, NAIVE, 7, None, 0)]
     with pytest.raises(RuntimeError, match="out of step"):
         assemble(versions, [(101, 21, "delayed", 0, None, None, None, 0, None)], NAMES)

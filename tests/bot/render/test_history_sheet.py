@@ -45,12 +45,12 @@ AUTUMN_SWITCH = datetime(2026, 10, 25, 1, 0)  # UTC: clocks go from 03:00 back t
 # As the database gives them (SQLite leaves out the zone, flags are numbers), then assembled.
 TRICKY = assemble(
     [
-        (100, 1, 5, 1, 1, SPRING_SWITCH - timedelta(seconds=1), 7, None),
-        (101, 1, 5, 2, 1, SPRING_SWITCH.replace(microsecond=999_999), 8, "-3 Kurse"),
-        (102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele"),
-        (103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a "),
-        (104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02"),
-        (105, 2, 6, 2, 1, AUTUMN_SWITCH + timedelta(days=3), 8, None),
+        (100, 1, 5, 1, 1, SPRING_SWITCH - timedelta(seconds=1), 7, None, 0),
+        (101, 1, 5, 2, 1, SPRING_SWITCH.replace(microsecond=999_999), 8, "-3 Kurse", 1),  # entered for the office
+        (102, 1, 6, 1, 1, datetime(2026, 3, 30, 9, 0, tzinfo=UTC), None, "ohne Ziele", True),
+        (103, 2, 5, 1, 2, AUTUMN_SWITCH - timedelta(seconds=1), 99, " a ", False),
+        (104, 2, 5, 1, 3, AUTUMN_SWITCH, 7, "\x02", 0),
+        (105, 2, 6, 2, 1, AUTUMN_SWITCH + timedelta(days=3), 8, None, 0),
     ],
     [
         (100, 21, "on_track", 0, "=SUMME(A1:A9)", None, None, 0, None),
