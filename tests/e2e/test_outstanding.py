@@ -24,12 +24,19 @@ async def test_offen_for_a_field_reminds_once_a_day(world: World) -> None:
         row = await session.merge(away)
         row.absent_until = date(2026, 12, 4)
 
+    blocked = await add_person(world, 613, "Bodo Blockiert", "Leitstelle Wohnen")
+    world.standin.block(blocked.id)
+    async with world.sessions() as session, session.begin():
+        found = await world.contact_row(613)
+        assert found is not None
+        row = await session.merge(found)
+        row.unreachable_since = world.clock()
     view = await world.say(world.coordinator, "/offen Wohnen")
     lines = view.text.splitlines()
     assert lines[0] == "Noch offen in der Runde bis 31.12.2026 · III Wohnen"
     assert "Flüchtlingskoordination: III.4.1" in lines  # III.2.1 is reported
     assert "Leitstelle Wohnen: III.1.1, III.1.2" in lines
-    assert "   Ansprechperson: Wanda Wohnen" in lines
+    assert "   Ansprechpersonen: Bodo Blockiert (hat den Bot blockiert) und Wanda Wohnen" in lines
     assert "   Ansprechperson: Sina Sozial (abwesend bis 04.12.2026)" in lines
     assert "   ⚠️ keine Ansprechperson" in lines
     assert "IV." not in view.text  # only the field asked for
@@ -39,7 +46,9 @@ async def test_offen_for_a_field_reminds_once_a_day(world: World) -> None:
 
     before = {user: len(world.standin.sent_messages(user)) for user in (KARL, 611, 612)}
     told = await world.press(world.coordinator, "🔔 Leitstelle Wohnen")
-    assert told.text == "Erinnert: Wanda Wohnen."
+    assert told.text == (
+        "Erinnert: Wanda Wohnen.\nAbwesend oder nicht erreichbar: Bodo Blockiert."
+    )
     [reminder] = world.standin.sent_messages(611)[before[611] :]
     assert "31.12.2026" in (reminder.plain_text or "")
     assert reminder.buttons == [["Jetzt berichten", "Später erinnern"]]
@@ -54,7 +63,7 @@ async def test_offen_for_a_field_reminds_once_a_day(world: World) -> None:
     assert summary == [
         "Erinnert: Karl Kontakt.",
         "Heute schon benachrichtigt: Wanda Wohnen.",
-        "Abwesend oder nicht erreichbar: Sina Sozial.",
+        "Abwesend oder nicht erreichbar: Bodo Blockiert und Sina Sozial.",
         summary[3],
     ]
     assert summary[3].startswith("Ohne Ansprechperson: ")

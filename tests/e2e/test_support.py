@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests.e2e.conftest import World
 from tests.e2e.test_reporting import answer_iii_2_1, tap
 from tests.e2e.test_scheduling import KARL, texts_to, utc
+
+
+async def support_in_export(world: World) -> str:
+    """The "Unterstützung erbeten" cell of III.2.1 for Karl's office in /export csv."""
+    await world.say(world.coordinator, "/export csv")
+    current = world.standin.sent_messages(world.coordinator.id)[-2].file
+    assert current is not None
+    rows = list(csv.reader(io.StringIO(current.content.decode("utf-8-sig")), delimiter=";"))
+    column = rows[0].index("Unterstützung erbeten")
+    [row] = [r for r in rows if r[1] == "III.2.1" and "Flüchtlingskoordination" in r]
+    return row[column]
+
 
 NOTICE = (
     "🆘 Bitte um Unterstützung · III.2.1 · Mittelfristig\n"
@@ -54,6 +69,7 @@ async def test_a_support_request_from_submission_to_resolution(world: World) -> 
         row for row in field.text.splitlines() if "Flüchtlingskoordination, 01.12.2026" in row
     ]
     assert "🆘" in line
+    assert await support_in_export(world) == "ja"  # the export agrees
     # the weekly summary agrees, in the new round
     await world.say(clara, "/zusammenfassung", group)
     summary = "\n".join(texts_to(world, group.id)[-4:])
@@ -85,6 +101,7 @@ async def test_a_support_request_from_submission_to_resolution(world: World) -> 
         "Termin am 12.01. vereinbart"
     )
     assert (await world.say(clara, "/bitten")).text == "Keine offenen Bitten um Unterstützung."
+    assert await support_in_export(world) == "nein"
     field = await world.say(clara, "/status Wohnen", group)
     [line] = [
         row for row in field.text.splitlines() if "Flüchtlingskoordination, 01.12.2026" in row
