@@ -46,9 +46,7 @@ async def test_offen_for_a_field_reminds_once_a_day(world: World) -> None:
 
     before = {user: len(world.standin.sent_messages(user)) for user in (KARL, 611, 612)}
     told = await world.press(world.coordinator, "🔔 Leitstelle Wohnen")
-    assert told.text == (
-        "Erinnert: Wanda Wohnen.\nAbwesend oder nicht erreichbar: Bodo Blockiert."
-    )
+    assert told.text == ("Erinnert: Wanda Wohnen.\nAbwesend oder nicht erreichbar: Bodo Blockiert.")
     [reminder] = world.standin.sent_messages(611)[before[611] :]
     assert "31.12.2026" in (reminder.plain_text or "")
     assert reminder.buttons == [["Jetzt berichten", "Später erinnern"]]
