@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -350,9 +350,8 @@ async def post_summary_if_due(
         part = parts[number]
         try:
             if part.attachment is not None:
-                await bot.send_photo(
-                    chat_id, part.attachment.data, reply_markup=keyboard(part.buttons)
-                )
+                picture = InputFile(part.attachment.data, filename=part.attachment.filename)
+                await bot.send_photo(chat_id, picture, reply_markup=keyboard(part.buttons))
             else:
                 await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML)
         except TelegramError:
