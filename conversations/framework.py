@@ -46,8 +46,8 @@ from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
 from storage.claims import claim_update
-from storage.models import Contact
-from storage.people import contact_by_telegram_id, mark_unreachable
+from storage.models import Contact, Role
+from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
 from storage.reporting import remember_question_message
 from storage.status import SnapshotCache
 
@@ -305,6 +305,17 @@ async def _send_file(
         await chat.send_photo(file, caption=text, reply_markup=markup)
     else:
         await chat.send_document(file, caption=text, reply_markup=markup)
+
+
+async def coordination_chats(session: AsyncSession, svc: Services) -> list[int]:
+    """Where notices to the coordination go: its group, or else each coordinator privately."""
+    if svc.settings.coordination_chat_id is not None:
+        return [svc.settings.coordination_chat_id]
+    return [
+        c.telegram_user_id
+        for c in await active_contacts(session)
+        if c.role is Role.COORDINATOR and c.telegram_user_id is not None
+    ]
 
 
 async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:

@@ -31,6 +31,7 @@ from conversations.framework import (
     Attachment,
     Reply,
     Services,
+    coordination_chats,
     deliver,
     keyboard,
 )
@@ -44,7 +45,7 @@ from storage.claims import (
     release_summary,
     renew_summary_lease,
 )
-from storage.models import Contact, ReportingRound, Role
+from storage.models import Contact, ReportingRound
 from storage.people import active_contacts, active_offices
 from storage.reporting import WorkItem, current_round, submitted_items, work_items
 from storage.scheduling import (
@@ -77,20 +78,10 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
             log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
 
 
-async def coordination_targets(svc: Services) -> list[int]:
-    """Where notices to the coordination go: its group, or else each coordinator."""
-    if svc.settings.coordination_chat_id is not None:
-        return [svc.settings.coordination_chat_id]
-    async with svc.sessions() as session:
-        return [
-            c.telegram_user_id
-            for c in await active_contacts(session)
-            if c.role is Role.COORDINATOR and c.telegram_user_id is not None
-        ]
-
-
 async def to_coordination(bot: Bot, svc: Services, text: str) -> None:
-    for chat_id in await coordination_targets(svc):
+    async with svc.sessions() as session:
+        chats = await coordination_chats(session, svc)
+    for chat_id in chats:
         await deliver(bot, svc, Reply(text, chat_id=chat_id))
 
 

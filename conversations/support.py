@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message
 from telegram.ext import filters
 
 from bot.render import texts
 from bot.render.support import notice, open_list, told_resolved, told_taken, where
 from conversations.access import Audience
-from conversations.framework import Buttons, Reply, Request, Router, Services
+from conversations.framework import Buttons, Reply, Request, Router, Services, coordination_chats
 from conversations.payloads import SupportResolve, SupportShow, SupportTake
-from storage.models import Report, Role
-from storage.people import active_contacts
+from storage.models import Report
 from storage.support import (
     NOTE,
     NOTICE,
@@ -61,17 +59,6 @@ def buttons(item: SupportItem) -> Buttons:
         if item.taken_at is not None
         else [[(texts.SUPPORT_TAKE, SupportTake(item.id))], done]
     )
-
-
-async def coordination_chats(session: AsyncSession, svc: Services) -> list[int]:
-    """Where notices go: the coordination group, or else each coordinator privately."""
-    if svc.settings.coordination_chat_id is not None:
-        return [svc.settings.coordination_chat_id]
-    return [
-        c.telegram_user_id
-        for c in await active_contacts(session)
-        if c.role is Role.COORDINATOR and c.telegram_user_id is not None
-    ]
 
 
 async def submitted_requests(request: Request, report: Report) -> list[Reply]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -60,20 +61,7 @@ def status_chart(snapshot: Snapshot, day: date) -> bytes:
     ]
     counts = [status_counts(field) for field in snapshot.fields]
     positions = list(range(len(names)))
-    left = [0] * len(names)
-    for status, colour in SEGMENTS:
-        widths = [count[status] for count in counts]
-        bars = axes.barh(
-            positions, widths, left=left, color=colour, edgecolor="#555555", linewidth=0.5
-        )
-        axes.bar_label(
-            bars,
-            labels=[str(width) if width else "" for width in widths],
-            label_type="center",
-            fontsize=9,
-            color="white" if status in DARK else "black",
-        )
-        left = [start + width for start, width in zip(left, widths, strict=True)]
+    left = _stacked(axes, positions, counts, horizontal=True)
     axes.set_yticks(positions, names, fontsize=9)
     axes.set_ylim(max(len(names), 1) - 0.5, -0.5)  # field I at the top
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -84,6 +72,38 @@ def status_chart(snapshot: Snapshot, day: date) -> bytes:
     axes.set_xlabel(texts.CHART_AXIS)
     axes.set_title(texts.CHART_TITLE.format(day=day.strftime("%d.%m.%Y")), fontsize=12)
     return _with_legend_as_png(figure)
+
+
+EDGE = "#555555"  # the thin line between a bar's segments
+
+
+def _stacked(
+    axes: Axes,
+    positions: list[int],
+    counts: Sequence[Counter[Status | None]],
+    horizontal: bool,
+) -> list[int]:
+    """One stacked bar per count, a segment per status with its number; the bars' ends."""
+    ends = [0] * len(counts)
+    for status, colour in SEGMENTS:
+        sizes = [count[status] for count in counts]
+        if horizontal:
+            bars = axes.barh(
+                positions, sizes, left=ends, color=colour, edgecolor=EDGE, linewidth=0.5
+            )
+        else:
+            bars = axes.bar(
+                positions, sizes, bottom=ends, color=colour, edgecolor=EDGE, linewidth=0.5
+            )
+        axes.bar_label(
+            bars,
+            labels=[str(size) if size else "" for size in sizes],
+            label_type="center",
+            fontsize=9,
+            color="white" if status in DARK else "black",
+        )
+        ends = [end + size for end, size in zip(ends, sizes, strict=True)]
+    return ends
 
 
 def _with_legend_as_png(figure: Figure) -> bytes:
@@ -133,20 +153,7 @@ def history_chart(
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(counts)))
-    bottom = [0] * len(counts)
-    for status, colour in SEGMENTS:
-        heights = [found[status] for _day, found in counts]
-        bars = axes.bar(
-            positions, heights, bottom=bottom, color=colour, edgecolor="#555555", linewidth=0.5
-        )
-        axes.bar_label(
-            bars,
-            labels=[str(height) if height else "" for height in heights],
-            label_type="center",
-            fontsize=9,
-            color="white" if status in DARK else "black",
-        )
-        bottom = [start + height for start, height in zip(bottom, heights, strict=True)]
+    bottom = _stacked(axes, positions, [found for _day, found in counts], horizontal=False)
     labels = [opens_on.strftime("%d.%m.%Y") for opens_on, _found in counts]
     axes.set_xticks(positions, labels, fontsize=9, rotation=45 if len(counts) > 8 else 0)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

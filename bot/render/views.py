@@ -355,6 +355,20 @@ def _version_states(version: Sequence[Answer]) -> str:
     )
 
 
+def detail_lines(answer: Answer, with_note: bool) -> list[str]:
+    """What an answer says beside its status: the note, obstacles, a request for support."""
+    lines = []
+    if answer.note and with_note:
+        lines.append(texts.fill(texts.DETAIL_NOTE, note=answer.note))
+    obstacles = obstacles_text(answer.obstacles, answer.obstacle_note)
+    if obstacles:
+        lines.append(texts.fill(texts.DETAIL_OBSTACLE, obstacle=obstacles))
+    if answer.support_requested:
+        note = f": {answer.support_note}" if answer.support_note else ""
+        lines.append(texts.fill(texts.DETAIL_SUPPORT, note=note))
+    return lines
+
+
 def measure_view(
     measure: MeasureState, history: Sequence[Answer], zone: ZoneInfo, recent: int = 5
 ) -> str:
@@ -378,16 +392,8 @@ def measure_view(
             report = by_office.get(office)
             state = report_state(measure, report, zone, False) if report else texts.NO_REPORT_MARK
             lines.append(texts.OFFICE_LINE.format(office=html(office), state=state))
-            if report is None:
-                continue
-            if report.note:
-                lines.append(texts.fill(texts.DETAIL_NOTE, note=report.note))
-            obstacles = obstacles_text(report.obstacles, report.obstacle_note)
-            if obstacles:
-                lines.append(texts.fill(texts.DETAIL_OBSTACLE, obstacle=obstacles))
-            if report.support_requested:
-                note = f": {report.support_note}" if report.support_note else ""
-                lines.append(texts.fill(texts.DETAIL_SUPPORT, note=note))
+            if report is not None:
+                lines += detail_lines(report, with_note=True)
     if measure.indicator_notes:
         lines += ["", texts.INDICATOR_NOTES]
         lines += [
@@ -530,14 +536,8 @@ def _version_lines(
                 carried=texts.HISTORY_CARRIED if answer.carried_over else "",
             )
         )
-        if answer.note and not answer.carried_over:  # carried over: said in an earlier round
-            lines.append(texts.fill(texts.DETAIL_NOTE, note=answer.note))
-        obstacles = obstacles_text(answer.obstacles, answer.obstacle_note)
-        if obstacles:
-            lines.append(texts.fill(texts.DETAIL_OBSTACLE, obstacle=obstacles))
-        if answer.support_requested:
-            note = f": {answer.support_note}" if answer.support_note else ""
-            lines.append(texts.fill(texts.DETAIL_SUPPORT, note=note))
+        # a note carried over unchanged was shown in the earlier round already
+        lines += detail_lines(answer, with_note=not answer.carried_over)
     if first.indicator_note:
         lines.append(texts.fill(texts.HISTORY_INDICATOR, note=first.indicator_note))
     lines += [
