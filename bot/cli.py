@@ -22,21 +22,18 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config.settings import Settings, SettingsError, load_settings
-from bot.render import export, texts
+from bot.render import texts
 from bot.render.catalogue_view import catalogue_json, catalogue_tree
 from bot.render.formatting import day
 from conversations.framework import Services, utcnow
 from conversations.people import invite
+from conversations.report_files import ReportFormat, write_report
 from seed.loader import CatalogueError, load_catalogue
 from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
-from storage.evidence import evidence_by_code_and_office
-from storage.history import StoredHistory, shared_database_url
 from storage.models import Office
 from storage.people import OfficeLookup, find_office
 from storage.setup import SchemaOutdated, init_database, require_current_schema
-from storage.status import load_snapshot
-from storage.support import open_support_keys
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -110,13 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_parser = commands.add_parser(
         "export",
-        help="Stand und Verlauf als Excel- oder CSV-Datei exportieren",
-        description="Schreibt den aktuellen Stand (ein Blatt je Handlungsfeld) und den "
-        "vollständigen Verlauf aller Berichte in eine Excel-Datei, oder in zwei CSV-Dateien "
-        "(DATEI und DATEI mit '-verlauf' vor der Endung).",
+        help="Stand und Verlauf als Excel-, PDF- oder CSV-Datei exportieren",
+        description="Schreibt den Bericht für den Stadtrat: als Excel-Datei (Übersicht, ein "
+        "Blatt je Handlungsfeld, Verlauf aller Berichte), als PDF, oder als zwei CSV-Dateien "
+        "(DATEI und DATEI mit '-verlauf' vor der Endung). Die Endung von DATEI muss zum "
+        "Format passen.",
     )
     export_parser.add_argument(
-        "--format", choices=["xlsx", "csv"], default="xlsx", help="Dateiformat (Standard: xlsx)"
+        "--format",
+        choices=[f.value for f in ReportFormat],
+        default=ReportFormat.XLSX.value,
+        help="Dateiformat (Standard: xlsx)",
     )
     export_parser.add_argument(
         "-o", "--output", type=Path, required=True, metavar="DATEI", help="Zieldatei"
@@ -279,9 +280,18 @@ def cmd_invite(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     return _with_engine(settings, work)
 
 
-def export_paths(output: Path, file_format: str) -> list[Path]:
-    """The files an export writes: the workbook, or the current-state and history CSV."""
-    if file_format == "xlsx":
+def export_paths(output: Path, report_format: ReportFormat) -> list[Path]:
+    """The files an export writes: the workbook or PDF, or the current-state and history CSV.
+
+    A name whose ending does not match the format is refused: a CSV file named ``.xlsx``
+    would not open where people double-click it.
+    """
+    if output.suffix.lower() != f".{report_format.value}":
+        raise CommandError(
+            texts.EXPORT_WRONG_ENDING.format(name=output.name, format=report_format.value),
+            EXIT_USAGE,
+        )
+    if report_format.files == 1:
         return [output]
     history = output.with_name(f"{output.stem}{texts.EXPORT_HISTORY_FILE_SUFFIX}{output.suffix}")
     return [output, history]
@@ -331,25 +341,18 @@ def _replacing(paths: Sequence[Path]) -> Iterator[list[BinaryIO]]:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    paths = export_paths(args.output, args.format)
-    for path in paths:
+    report_format = ReportFormat(args.format)
+    _check_export_path(args.output)  # a directory is named as such, whatever its ending
+    paths = export_paths(args.output, report_format)
+    for path in paths[1:]:
         _check_export_path(path)
 
     async def work(engine: AsyncEngine) -> int:
         await require_current_schema(engine)
         today = utcnow().astimezone(settings.zone).date()
         async with session_factory(engine)() as session:
-            loaded = await load_snapshot(session, today)
-            snapshot = loaded.with_open_support(await open_support_keys(session))
-            url = shared_database_url(session, settings.effective_database_url)
-            history = await StoredHistory.load(session, url)
-            evidence = await evidence_by_code_and_office(session)
-            zone = settings.zone
             with _replacing(paths) as files:
-                if args.format == "xlsx":
-                    await export.write_xlsx(files[0], snapshot, history, zone, evidence=evidence)
-                else:
-                    await export.write_csv(files[0], files[1], snapshot, history, zone, evidence)
+                await write_report(session, today, settings.zone, report_format, files)
         for path in paths:
             print(texts.EXPORT_WRITTEN.format(path=path), file=out)
         return EXIT_OK

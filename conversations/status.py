@@ -6,18 +6,20 @@ sees the measures of their own offices only.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection, Sequence
 
 from bot.render import texts
 from bot.render.chart import (
+    DEVELOPMENT_MIN_ROUNDS,
     HISTORY_CHART_ROUNDS,
     HISTORY_MIN_ROUNDS,
+    development_chart,
     history_chart,
     history_rounds,
     status_chart,
 )
 from bot.render.evidence import evidence_lines, evidence_name
-from bot.render.export import build_csv, build_xlsx
 from bot.render.formatting import day
 from bot.render.views import (
     choice_label,
@@ -38,9 +40,11 @@ from bot.render.views import (
 from conversations.access import Audience
 from conversations.framework import Attachment, Buttons, Replies, Reply, Request, Router
 from conversations.payloads import EvidenceFile, MeasureView, ShowChart, ShowField, ShowMeasure
+from conversations.report_files import ReportFormat, write_report
 from conversations.scheduled import build_summary
-from storage.evidence import evidence_by_code_and_office, submitted_evidence
-from storage.history import StoredHistory, measure_history, shared_database_url
+from storage.development import status_by_round
+from storage.evidence import submitted_evidence
+from storage.history import measure_history
 from storage.models import Role
 from storage.status import MeasureState, Snapshot, canonical_code
 from storage.support import open_support_keys
@@ -193,11 +197,28 @@ async def measure_button(request: Request, data: ShowMeasure) -> Replies:
 
 
 @router.button(ShowChart, Audience.MEMBER, in_group=True)
-async def chart_button(request: Request, _data: ShowChart) -> Reply:
-    _full, visible = await snapshots(request)
+async def chart_button(request: Request, _data: ShowChart) -> list[Reply]:
+    """The status chart, and from a few rounds on how each field developed over them."""
+    full, visible = await snapshots(request)
     picture = status_chart(visible, request.today)
     caption = texts.fill(texts.CHART_TITLE, day=day(request.today))
-    return Reply(caption, attachment=Attachment(picture, "status.png", photo=True))
+    replies = [Reply(caption, attachment=Attachment(picture, "status.png", photo=True))]
+    # a contact: the measures of their offices only, as in the status chart
+    measure_ids = None if visible is full else {m.id for m in visible.measures()}
+    rounds = await status_by_round(request.session, measure_ids=measure_ids)
+    if len(rounds) >= DEVELOPMENT_MIN_ROUNDS and visible.fields:
+        shown = {field.numeral for field in visible.fields}
+        rounds = [
+            found._replace(fields=tuple((n, c) for n, c in found.fields if n in shown))
+            for found in rounds
+        ]
+        titles = {field.numeral: field.title for field in full.fields}
+        development = development_chart(rounds, titles)
+        caption = texts.fill(texts.DEVELOPMENT_CHART_CAPTION, count=len(rounds))
+        replies.append(
+            Reply(caption, attachment=Attachment(development, "entwicklung.png", photo=True))
+        )
+    return replies
 
 
 @router.command("verlauf")
@@ -278,35 +299,39 @@ def _too_large(size: int, file_format: str, name: str) -> Reply | None:
     )
 
 
+_EXPORT_CHOICES = {
+    "": ReportFormat.XLSX,
+    "xlsx": ReportFormat.XLSX,
+    "excel": ReportFormat.XLSX,
+    "pdf": ReportFormat.PDF,
+    "csv": ReportFormat.CSV,
+}
+
+
 @router.command("export")
 async def export(request: Request) -> list[Reply]:
-    choice = " ".join(request.args).strip().lower()
-    if choice not in ("", "xlsx", "excel", "csv"):
+    report_format = _EXPORT_CHOICES.get(" ".join(request.args).strip().lower())
+    if report_format is None:
         return [Reply(texts.EXPORT_USAGE)]
-    full, _visible = await snapshots(request)
-    zone = request.services.settings.zone
     stamp = request.today.isoformat()
     caption = texts.fill(texts.EXPORT_CAPTION, day=day(request.today))
-    url = shared_database_url(request.session, request.services.settings.effective_database_url)
-    history = await StoredHistory.load(request.session, url)
-    evidence = await evidence_by_code_and_office(request.session)
-    if choice == "csv":
-        current, past = await build_csv(full, history, zone, evidence)
-        name = f"monitoring-stand-{stamp}.csv"
-        if too_large := _too_large(max(len(current), len(past)), "csv", name):
+    files = [io.BytesIO() for _ in range(report_format.files)]
+    await write_report(
+        request.session, request.today, request.services.settings.zone, report_format, files
+    )
+    if report_format is ReportFormat.CSV:
+        names = [f"monitoring-stand-{stamp}.csv", f"monitoring-verlauf-{stamp}.csv"]
+    else:
+        names = [f"monitoring-{stamp}.{report_format.value}"]
+    data = [file.getvalue() for file in files]
+    for content, name in zip(data, names, strict=True):
+        if too_large := _too_large(len(content), report_format.value, name):
             return [too_large]
-        return [
-            Reply(caption, attachment=Attachment(current, name)),
-            Reply(caption, attachment=Attachment(past, f"monitoring-verlauf-{stamp}.csv")),
-        ]
-    workbook = await build_xlsx(full, history, zone, evidence)
-    if too_large := _too_large(len(workbook), "xlsx", f"monitoring-{stamp}.xlsx"):
-        return [too_large]
+    hint = {ReportFormat.XLSX: texts.EXPORT_OTHER_FORMATS}.get(report_format)
+    text = f"{caption}\n{hint}" if hint else caption
     return [
-        Reply(
-            f"{caption}\n{texts.EXPORT_CSV_HINT}",
-            attachment=Attachment(workbook, f"monitoring-{stamp}.xlsx"),
-        )
+        Reply(text, attachment=Attachment(content, name))
+        for content, name in zip(data, names, strict=True)
     ]
 
 

@@ -26,8 +26,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.answers import Answer
 from storage.models import (
@@ -243,29 +242,31 @@ async def measure_history(session: AsyncSession, measure_id: int) -> list[Answer
 class StoredHistory:
     """The whole history in the database, to be read round by round (for the export).
 
-    ``database_url`` says where other processes reach the same database, so that they
-    can read and render rounds in parallel (see bot.render.history_sheet); None keeps all the
-    work in this process. Use :meth:`load`.
+    Use :meth:`load`. ``rows`` is what the export's history needs in lines: one per answer,
+    and one for a version without answers.
     """
 
     session: AsyncSession
     names: HistoryNames
     round_ids: tuple[int, ...]  # oldest first
     versions: int  # submitted versions in all rounds
-    database_url: str | None
+    rows: int
 
     @classmethod
-    async def load(cls, session: AsyncSession, database_url: str | None = None) -> StoredHistory:
+    async def load(cls, session: AsyncSession) -> StoredHistory:
         rounds = await session.scalars(select(ReportingRound.id).order_by(ReportingRound.opens_on))
-        versions = await session.scalar(
-            select(func.count()).select_from(Report).where(Report.submitted_at.is_not(None))
+        submitted = Report.submitted_at.is_not(None)
+        versions = await session.scalar(select(func.count()).select_from(Report).where(submitted))
+        rows = await session.scalar(
+            select(func.count())
+            .select_from(Report)
+            .outerjoin(TargetAnswer, TargetAnswer.report_id == Report.id)
+            .where(submitted)
         )
-        return cls(
-            session, await history_names(session), tuple(rounds), versions or 0, database_url
-        )
+        return cls(session, await history_names(session), tuple(rounds), versions or 0, rows or 0)
 
-    async def batches(self) -> AsyncGenerator[list[Answer], None]:
-        """A batch per round, oldest first.
+    async def batches(self, newest_first: bool = False) -> AsyncGenerator[list[Answer], None]:
+        """A batch per round, oldest first (or newest first).
 
         The next round is read while the caller handles the current one. Do not use the
         session for anything else until the iteration ends.
@@ -273,9 +274,10 @@ class StoredHistory:
         if not self.round_ids:
             return
         session, names = self.session, self.names
-        upcoming = asyncio.ensure_future(read_round(session, self.round_ids[0], names))
+        order = self.round_ids[::-1] if newest_first else self.round_ids
+        upcoming = asyncio.ensure_future(read_round(session, order[0], names))
         try:
-            for following in [*self.round_ids[1:], None]:
+            for following in [*order[1:], None]:
                 batch = await upcoming
                 if following is not None:
                     upcoming = asyncio.ensure_future(read_round(session, following, names))
@@ -293,28 +295,14 @@ class StoredHistory:
 History = StoredHistory | Sequence[Sequence[Answer]]
 
 
-async def batches_in(history: History) -> AsyncGenerator[Sequence[Answer], None]:
-    """The batches, oldest first; a stored history's read-ahead ends when this does."""
+async def batches_in(
+    history: History, newest_first: bool = False
+) -> AsyncGenerator[Sequence[Answer], None]:
+    """The batches, oldest (or newest) first; a stored history's read-ahead ends when this does."""
     if isinstance(history, StoredHistory):
-        async with contextlib.aclosing(history.batches()) as batches:
+        async with contextlib.aclosing(history.batches(newest_first)) as batches:
             async for read in batches:
                 yield read
     else:
-        for given in history:
+        for given in reversed(history) if newest_first else history:
             yield given
-
-
-def shared_database_url(session: AsyncSession, configured: str) -> str | None:
-    """``configured`` if it is the database ``session`` uses, so other processes can join.
-
-    Not for an in-memory SQLite database, which only this process sees.
-    """
-    bind = session.bind
-    if bind is None:
-        return None
-    url = bind.url if isinstance(bind, AsyncEngine) else bind.engine.url
-    if url != make_url(configured):
-        return None
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return None
-    return configured

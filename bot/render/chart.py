@@ -1,5 +1,5 @@
-"""Status charts: how many horizon targets of each field of action stand where, and how the
-targets of one measure stood over the rounds.
+"""Status charts: how many horizon targets of each field of action stand where, how the
+targets of one measure stood over the rounds, and how each field developed over them.
 
 Drawn with matplotlib's object-oriented API on an explicit Agg canvas (no pyplot, no
 display, no global figure registry), so it is safe to call from any thread and keeps
@@ -9,9 +9,10 @@ nothing alive after it returns.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from matplotlib.axes import Axes
@@ -22,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from bot.render import texts
 from storage.answers import Answer, by_round_and_office
+from storage.development import RoundStatus
 from storage.models import Status
 from storage.status import FieldState, MeasureState, Snapshot
 
@@ -39,6 +41,10 @@ DARK = {Status.ACHIEVED, Status.AT_RISK, Status.DROPPED}  # segments that need w
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 500, 100
 HISTORY_MIN_ROUNDS = 3  # /verlauf draws the history from this many rounds on
 HISTORY_CHART_ROUNDS = 24  # the newest rounds drawn
+DEVELOPMENT_MIN_ROUNDS = 3  # the 📊 button adds the development from this many rounds on
+DEVELOPMENT_COLUMNS = 2  # panels side by side
+DEVELOPMENT_ROW_PX = 250  # height per row of panels
+DEVELOPMENT_DATES = 8  # at most this many dates under a panel
 
 
 def segment_label(status: Status | None) -> str:
@@ -82,8 +88,10 @@ def _stacked(
     positions: list[int],
     counts: Sequence[Counter[Status | None]],
     horizontal: bool,
+    numbered: bool = True,
 ) -> list[int]:
-    """One stacked bar per count, a segment per status with its number; the bars' ends."""
+    """One stacked bar per count, a segment per status (with its number unless not
+    ``numbered``); the bars' ends."""
     ends = [0] * len(counts)
     for status, colour in SEGMENTS:
         sizes = [count[status] for count in counts]
@@ -95,13 +103,14 @@ def _stacked(
             bars = axes.bar(
                 positions, sizes, bottom=ends, color=colour, edgecolor=EDGE, linewidth=0.5
             )
-        axes.bar_label(
-            bars,
-            labels=[str(size) if size else "" for size in sizes],
-            label_type="center",
-            fontsize=9,
-            color="white" if status in DARK else "black",
-        )
+        if numbered:
+            axes.bar_label(
+                bars,
+                labels=[str(size) if size else "" for size in sizes],
+                label_type="center",
+                fontsize=9,
+                color="white" if status in DARK else "black",
+            )
         ends = [end + size for end, size in zip(ends, sizes, strict=True)]
     return ends
 
@@ -170,3 +179,44 @@ def history_chart(
 def history_rounds(history: Sequence[Answer]) -> int:
     """How many rounds ``history`` has reports in."""
     return len({answer.round_id for answer in history})
+
+
+def development_figure(rounds: Sequence[RoundStatus], titles: Mapping[str, str]) -> Figure:
+    """The figure of :func:`development_chart`: a panel per field of action, in plan order."""
+    numerals = list(dict.fromkeys(numeral for found in rounds for numeral, _counts in found.fields))
+    columns = max(1, min(DEVELOPMENT_COLUMNS, len(numerals)))  # one field: the whole width
+    rows = max(1, math.ceil(len(numerals) / columns))
+    figure = Figure(
+        figsize=(WIDTH_PX / DPI, rows * DEVELOPMENT_ROW_PX / DPI), dpi=DPI, layout="constrained"
+    )
+    FigureCanvasAgg(figure)
+    positions = list(range(len(rounds)))
+    # every step-th round from the newest back, so that the newest is always named
+    step = max(1, math.ceil(len(rounds) / DEVELOPMENT_DATES))
+    dated = positions[::-1][::step][::-1]
+    dates = [rounds[at].opens_on.strftime("%d.%m.%y") for at in dated]
+    per_round = [dict(found.fields) for found in rounds]
+    for number, numeral in enumerate(numerals, start=1):
+        axes = figure.add_subplot(rows, columns, number)
+        counts = [fields.get(numeral, Counter()) for fields in per_round]
+        tops = _stacked(axes, positions, counts, horizontal=False, numbered=False)
+        axes.set_xticks(dated, dates, fontsize=8)
+        axes.set_xlim(-0.6, len(rounds) - 0.4)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.tick_params(axis="y", labelsize=8)
+        axes.set_ylim(0, max([*tops, 1]))
+        axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        title = f"{numeral} {titles.get(numeral, '')}".strip()
+        axes.set_title(textwrap.shorten(title, 55, placeholder=" …"), fontsize=10, loc="left")
+    figure.suptitle(texts.DEVELOPMENT_CHART_TITLE, fontsize=12)
+    figure.supylabel(texts.HISTORY_CHART_AXIS, fontsize=9)
+    return figure
+
+
+def development_chart(rounds: Sequence[RoundStatus], titles: Mapping[str, str]) -> bytes:
+    """A PNG 1000 px wide, 250 px per row of panels: a panel per field of action (``titles``:
+    numeral → title), a stacked column per round with the answers of each target and office
+    by status, "ohne Bericht" where a responsible office did not report."""
+    return _with_legend_as_png(development_figure(rounds, titles))

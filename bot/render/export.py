@@ -1,29 +1,29 @@
-"""Exports of the current state and the full history as Excel workbook or CSV files.
+"""What the exports show, row by row, and the CSV files for tools.
 
-No Telegram here; the current state comes as a :class:`storage.status.Snapshot`, the
-history as a :class:`storage.history.StoredHistory` (read round by round as it is
-written) or, in tests, as a list of batches. What each column shows comes from
+No Telegram here; the current state comes as a :class:`storage.report_basis.ReportBasis`,
+the history as a :class:`storage.history.StoredHistory` (read round by round as it is
+written) or, in tests, as a list of batches. What each cell says comes from
 :mod:`bot.render.export_values`.
 
-The workbook is written by :mod:`bot.render.xlsx`; its history sheet, which can run to millions
-of rows, is rendered by :mod:`bot.render.history_sheet`. :func:`history_rows` gives the same
-rows as plain values, for CSV.
+The same rows feed every format: :mod:`bot.render.workbook` lays them out for Excel,
+:mod:`bot.render.pdf` for print, and :func:`write_csv` writes them as they are for tools
+(every column of the workbook, plus the field and goal that the workbook shows as headings).
+Rows hold plain values; each format makes texts safe in its own way (CSV neutralises formula
+starts, the workbook writes every text as text).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import io
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from types import MappingProxyType
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.render import texts, xlsx
+from bot.render import texts
+from bot.render.chart import status_counts as target_counts
 from bot.render.evidence import evidence_cell
 from bot.render.export_values import (
     Cell,
@@ -36,76 +36,148 @@ from bot.render.export_values import (
     free_text,
     horizon_text,
     local_naive,
-    neutralise,
     obstacles_cell,
     safe,
     status_word,
-    terms_text,
     yes_no,
 )
-from bot.render.history_sheet import BULK_GC_THRESHOLD, HistoryCells, known_names, rendered_rounds
-from storage.answers import Answer
-from storage.evidence import EvidenceItem
+from bot.render.views import parts
+from storage.answers import Answer, by_version
 from storage.history import History, batches_in
-from storage.status import FieldState, Snapshot
+from storage.models import Status
+from storage.report_basis import NO_EVIDENCE, Evidence
+from storage.status import FieldState, GoalState, MeasureState, Snapshot, TargetState
 
-SHEET_NAME_LIMIT = 31
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_SHEET_ILLEGAL = re.compile(r"[\x00-\x1f]")
 CSV_DELIMITER = ";"
-CURRENT_WIDTHS = (9, 45, 22, 14, 45, 15, 14, 30, 13, 45, 20, 12, 35, 35, 35)
-# Files sent as evidence, by (measure code, office); see storage.evidence.
-Evidence = Mapping[tuple[str, str], Sequence[EvidenceItem]]
-NO_EVIDENCE: Evidence = MappingProxyType({})
-HISTORY_WIDTHS = (12, 9, 30, 8, 17, 20, 22, 45, 15, 12, 45, 20, 12, 35, 35)
-
-assert len(CURRENT_WIDTHS) == len(texts.EXPORT_CURRENT_COLUMNS)
-assert len(HISTORY_WIDTHS) == len(texts.EXPORT_HISTORY_COLUMNS)
 
 
-# --- rows ------------------------------------------------------------------------------------
+class Part(NamedTuple):
+    """A row of the current state: one horizon target of a measure and one office.
 
-
-def current_rows(field: FieldState, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE) -> list[Row]:
-    """The current state of one field: a row per horizon target and reporting office.
-
-    The last column lists the files the office sent as evidence for the measure.
-
-    Columns as :data:`texts.EXPORT_CURRENT_COLUMNS`. A target nobody has reported on yet
-    gets one row with the status "ohne Bericht" and no office or date.
+    Every responsible office has a part for every target, reported or not; an office that
+    reported but is no longer responsible keeps its part after them.
     """
-    rows: list[Row] = []
-    for measure in field.measures():
-        indicator_notes = dict(measure.indicator_notes)
-        for target in measure.targets:
-            head: Row = (
-                measure.code,
-                measure.title,
-                horizon_text(target.terms),
-                terms_text(target.terms),
-                target.target,
+
+    goal: GoalState
+    measure: MeasureState
+    target: TargetState | None  # None: the measure has no horizon target (then one part)
+    office: str
+    answer: Answer | None  # the office's latest answer on the target; None: no report yet
+    first: bool  # the measure's first part (where its title and indicator are shown)
+    cells: Row  # as texts.EXPORT_CURRENT_COLUMNS
+
+    @property
+    def status(self) -> Status | None:
+        return self.answer.status if self.answer is not None else None
+
+
+def _cells(
+    measure: MeasureState,
+    target: TargetState | None,
+    office: str,
+    found: Answer | None,
+    zone: ZoneInfo,
+    evidence: Evidence,
+) -> Row:
+    head = (
+        measure.code,
+        measure.title,
+        measure.indicator,
+        horizon_text(target.terms) if target is not None else None,
+        target.target if target is not None else None,
+        office,
+    )
+    indicator_notes = dict(measure.indicator_notes)
+    if found is None:
+        if target is None:  # nothing to report but the figures
+            figures = free_text(indicator_notes.get(office))
+            return (
+                *head,
+                *([None] * 8),
+                figures,
+                evidence_cell(evidence.get((measure.code, office), ()), zone),
             )
-            if not target.reports:
-                rows.append(safe((*head, texts.NO_REPORT, *([None] * 9))))
-            for report in target.reports:
-                rows.append(
-                    safe(
-                        (
-                            *head,
-                            status_word(report.status),
-                            report.submitted_at.astimezone(zone).date(),
-                            report.office,
-                            texts.CURRENT_YES if measure.is_current(report) else texts.CURRENT_NO,
-                            free_text(report.note),
-                            obstacles_cell(report.obstacles, report.obstacle_note),
-                            yes_no(report.support_requested),
-                            free_text(report.support_note),
-                            free_text(indicator_notes.get(report.office)),
-                            evidence_cell(evidence.get((measure.code, report.office), ()), zone),
-                        )
-                    )
-                )
-    return rows
+        return (*head, texts.NO_REPORT, *([None] * 9))
+    return (
+        *head,
+        status_word(found.status),
+        found.submitted_at.astimezone(zone).date(),
+        texts.CURRENT_YES if measure.is_current(found) else texts.CURRENT_NO,
+        *author((found.author, office if found.on_behalf else None)),
+        free_text(found.note),
+        obstacles_cell(found.obstacles, found.obstacle_note),
+        yes_no(found.support_requested),
+        free_text(found.support_note),
+        free_text(indicator_notes.get(office)),
+        evidence_cell(evidence.get((measure.code, office), ()), zone),
+    )
+
+
+def measure_parts(
+    goal: GoalState, measure: MeasureState, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
+) -> list[Part]:
+    """The parts of one measure: per horizon target, every responsible office in the
+    catalogue's order (those without a report too)."""
+    parts: list[Part] = []
+    if not measure.targets:
+        for office in measure.offices:
+            cells = _cells(measure, None, office, None, zone, evidence)
+            parts.append(Part(goal, measure, None, office, None, not parts, cells))
+    for target in measure.targets:
+        latest = {report.office: report for report in target.reports}
+        offices = [*measure.offices, *(o for o in latest if o not in measure.offices)]
+        for office in offices:
+            found = latest.get(office)
+            cells = _cells(measure, target, office, found, zone, evidence)
+            parts.append(Part(goal, measure, target, office, found, not parts, cells))
+    return parts
+
+
+def field_parts(field: FieldState, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE) -> list[Part]:
+    """The parts of a field's measures, goal by goal, in the plan's order."""
+    return [
+        part
+        for goal in field.goals
+        for measure in goal.measures
+        for part in measure_parts(goal, measure, zone, evidence)
+    ]
+
+
+class FieldSummary(NamedTuple):
+    """A field of action's line in the overview, counted as ``/status`` counts."""
+
+    label: str  # "I Sprache und Bildung"
+    counts: Counter[Status | None]  # horizon targets by overall status; None: no report yet
+    parts: tuple[int, int]  # (reported this round, all): a part is a measure for one office
+    offices: tuple[int, int]  # (offices that reported this round, responsible offices)
+
+
+def field_summary(field: FieldState) -> FieldSummary:
+    measures = field.measures()
+    responsible = {office for measure in measures for office in measure.offices}
+    reported = {office for measure in measures for office in measure.reported_in_round}
+    return FieldSummary(
+        field_label(field),
+        target_counts(field),
+        parts(measures, None),
+        (len(reported & responsible), len(responsible)),
+    )
+
+
+def total_summary(summaries: Sequence[FieldSummary], snapshot: Snapshot) -> FieldSummary:
+    """All fields together; an office responsible in several fields counts once."""
+    measures = snapshot.measures()
+    responsible = {office for measure in measures for office in measure.offices}
+    reported = {office for measure in measures for office in measure.reported_in_round}
+    counts: Counter[Status | None] = Counter()
+    for summary in summaries:
+        counts.update(summary.counts)
+    return FieldSummary(
+        texts.REPORT_TOTAL,
+        counts,
+        parts(measures, None),
+        (len(reported & responsible), len(responsible)),
+    )
 
 
 def history_rows(answers: Iterable[Answer], zone: ZoneInfo) -> Iterator[Row]:
@@ -125,134 +197,30 @@ def history_rows(answers: Iterable[Answer], zone: ZoneInfo) -> Iterator[Row]:
         )
         indicator_note = free_text(answer.indicator_note)
         if answer.terms is None or answer.target is None:
-            yield safe((*head, *([None] * 8), indicator_note))
+            yield (*head, *([None] * 8), indicator_note)
             continue
-        yield safe(
-            (
-                *head,
-                *answer_target((answer.terms, answer.target)),
-                *answer_state((answer.status, answer.carried_over)),
-                free_text(answer.note),
-                *answer_support((answer.obstacles, answer.obstacle_note, answer.support_requested)),
-                free_text(answer.support_note),
-                indicator_note,
-            )
+        yield (
+            *head,
+            *answer_target((answer.terms, answer.target)),
+            *answer_state((answer.status, answer.carried_over)),
+            free_text(answer.note),
+            *answer_support((answer.obstacles, answer.obstacle_note, answer.support_requested)),
+            free_text(answer.support_note),
+            indicator_note,
         )
 
 
-# --- Excel -----------------------------------------------------------------------------------
+def newest_first(batch: Sequence[Answer]) -> list[Answer]:
+    """The answers of one round with the newest version first (a version's answers stay in
+    the order of its targets)."""
+    versions = sorted(by_version(batch), key=lambda version: version[0].submitted_at, reverse=True)
+    return [answer for version in versions for answer in version]
 
 
-def sheet_name(text: str, taken: set[str]) -> str:
-    """A valid, unused Excel sheet name for ``text``; records it (case-folded) in ``taken``.
-
-    Excel allows at most 31 characters, none of ``[]:*?/\\``, no apostrophe at either end,
-    and compares names without regard to case.
-    """
-    clean = " ".join(_SHEET_ILLEGAL.sub("", _SHEET_FORBIDDEN.sub(" ", text)).split())
-    clean = clean.strip("'").strip() or str(len(taken) + 1)
-
-    def shorten(limit: int) -> str:
-        if len(clean) <= limit:
-            return clean
-        cut = clean[: limit - 1]
-        space = cut.rfind(" ")
-        if space > limit // 2:  # end at a word where that keeps most of the name
-            cut = cut[:space]
-        return cut.rstrip(" '") + "…"
-
-    name, number = shorten(SHEET_NAME_LIMIT), 2
-    while name.casefold() in taken:
-        suffix = f" ({number})"
-        name, number = shorten(SHEET_NAME_LIMIT - len(suffix)) + suffix, number + 1
-    taken.add(name.casefold())
-    return name
-
-
-_bulk_users = 0
-_saved_thresholds = gc.get_threshold()
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Let the garbage collector run less often while millions of short-lived rows are made.
-
-    With Python's default (a collection every 700 new objects) a long export spends about
-    half its time collecting. Concurrent exports share the setting; the last one to end
-    restores the previous one.
-    """
-    global _bulk_users, _saved_thresholds
-    if _bulk_users == 0:
-        _saved_thresholds = gc.get_threshold()
-        gc.set_threshold(BULK_GC_THRESHOLD, *_saved_thresholds[1:])
-    _bulk_users += 1
-    try:
-        yield
-    finally:
-        _bulk_users -= 1
-        if _bulk_users == 0:
-            gc.set_threshold(*_saved_thresholds)
-
-
-async def write_xlsx(
-    target: BinaryIO,
-    snapshot: Snapshot,
-    history: History,
-    zone: ZoneInfo,
-    rows_per_sheet: int = xlsx.SHEET_ROWS - 1,
-    evidence: Evidence = NO_EVIDENCE,
-) -> None:
-    """Write the workbook to ``target``: a sheet per field of action, then the history.
-
-    The history is written round by round as it is read, never held all at once; one
-    longer than an Excel sheet can hold continues on "Verlauf 2", "Verlauf 3", ...
-    ``target`` must be seekable (a file or ``io.BytesIO``).
-    """
-    with fewer_collections():
-        async with xlsx.Workbook(target) as book:
-            taken = {texts.EXPORT_HISTORY_SHEET.casefold(), "history"}  # "History" is reserved
-            for field in snapshot.fields:
-                title = sheet_name(field_label(field), taken)
-                sheet = book.add_sheet(title, texts.EXPORT_CURRENT_COLUMNS, CURRENT_WIDTHS)
-                for row in current_rows(field, zone, evidence):
-                    sheet.append(row)
-                await sheet.close()
-            await _write_history(book, history, zone, rows_per_sheet)
-
-
-async def _write_history(
-    book: xlsx.Workbook, history: History, zone: ZoneInfo, rows_per_sheet: int
-) -> None:
-    cells = HistoryCells.prepare(known_names(history), book.cells, zone)
-    sheets, written = 1, 0
-    sheet = book.add_sheet(texts.EXPORT_HISTORY_SHEET, texts.EXPORT_HISTORY_COLUMNS, HISTORY_WIDTHS)
-    async with contextlib.aclosing(rendered_rounds(history, cells)) as rounds:
-        async for rows in rounds:
-            start = 0
-            while start < len(rows):
-                if written == rows_per_sheet:
-                    await sheet.close()
-                    sheets, written = sheets + 1, 0
-                    sheet = book.add_sheet(
-                        f"{texts.EXPORT_HISTORY_SHEET} {sheets}",
-                        texts.EXPORT_HISTORY_COLUMNS,
-                        HISTORY_WIDTHS,
-                    )
-                part = rows[start : start + rows_per_sheet - written]
-                sheet.add_rows(part)
-                written += len(part)
-                start += len(part)
-            await sheet.drain()
-    await sheet.close()
-
-
-async def build_xlsx(
-    snapshot: Snapshot, history: History, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
-) -> bytes:
-    """The workbook of :func:`write_xlsx` as bytes (for sending it as a document)."""
-    buffer = io.BytesIO()
-    await write_xlsx(buffer, snapshot, history, zone, evidence=evidence)
-    return buffer.getvalue()
+async def history_batches(history: History) -> AsyncIterator[list[Answer]]:
+    """The whole history, newest round first and within a round newest version first."""
+    async for batch in batches_in(history, newest_first=True):
+        yield newest_first(batch)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -273,40 +241,53 @@ def _csv_text(target: BinaryIO) -> io.TextIOWrapper:
     return io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
 
 
+def current_csv_rows(
+    fields: Iterable[FieldState], zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
+) -> Iterator[Row]:
+    """The workbook's field sheets as one table: field and goal first, then every column."""
+    for field in fields:
+        label = field_label(field)
+        for part in field_parts(field, zone, evidence):
+            yield (label, part.goal.code, part.goal.title, *part.cells)
+
+
 async def write_csv(
     current_target: BinaryIO,
     history_target: BinaryIO,
-    snapshot: Snapshot,
+    fields: Sequence[FieldState],
     history: History,
     zone: ZoneInfo,
     evidence: Evidence = NO_EVIDENCE,
 ) -> None:
-    """The current state of all fields (first column: the field) and the history as CSV."""
+    """The current state of all fields and the history (newest first) as CSV.
+
+    The history is written round by round as it is read: memory does not grow with it.
+    """
     text = _csv_text(current_target)
     writer = csv.writer(text, delimiter=CSV_DELIMITER)
-    writer.writerow((texts.EXPORT_FIELD_COLUMN, *texts.EXPORT_CURRENT_COLUMNS))
-    for field in snapshot.fields:
-        label = neutralise(field_label(field))
-        for row in current_rows(field, zone, evidence):
-            writer.writerow((label, *map(_csv_value, row)))
+    writer.writerow((*texts.EXPORT_FIELD_COLUMNS, *texts.EXPORT_CURRENT_COLUMNS))
+    for row in current_csv_rows(fields, zone, evidence):
+        writer.writerow(map(_csv_value, safe(row)))
     text.flush()
     text.detach()  # leave the target open for the caller
 
     text = _csv_text(history_target)
     writer = csv.writer(text, delimiter=CSV_DELIMITER)
     writer.writerow(texts.EXPORT_HISTORY_COLUMNS)
-    with fewer_collections():
-        async for batch in batches_in(history):
-            for row in history_rows(batch, zone):
-                writer.writerow(map(_csv_value, row))
+    async for batch in history_batches(history):
+        writer.writerows(map(_csv_value, safe(row)) for row in history_rows(batch, zone))
+        text.flush()
     text.flush()
     text.detach()
 
 
 async def build_csv(
-    snapshot: Snapshot, history: History, zone: ZoneInfo, evidence: Evidence = NO_EVIDENCE
+    fields: Sequence[FieldState],
+    history: History,
+    zone: ZoneInfo,
+    evidence: Evidence = NO_EVIDENCE,
 ) -> tuple[bytes, bytes]:
     """The two CSV files of :func:`write_csv` as bytes: (current state, history)."""
     current, past = io.BytesIO(), io.BytesIO()
-    await write_csv(current, past, snapshot, history, zone, evidence)
+    await write_csv(current, past, fields, history, zone, evidence)
     return current.getvalue(), past.getvalue()

@@ -20,10 +20,11 @@ from storage.status import FieldState
 Cell = str | int | date | datetime | None
 Row = tuple[Cell, ...]
 
-NO_AUTHOR = "–"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Control characters that XML 1.0 (and so .xlsx) cannot contain.
-_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters that XML 1.0 (and so .xlsx) cannot contain, lone surrogates included (they
+# cannot be encoded at all).
+_ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+CELL_TEXT_LIMIT = 32_767  # characters an Excel cell can hold
 
 
 def neutralise(value: str) -> str:
@@ -31,6 +32,13 @@ def neutralise(value: str) -> str:
     if _ILLEGAL_CHARACTERS.search(value):
         value = _ILLEGAL_CHARACTERS.sub("", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def clean(value: str) -> str:
+    """Text a workbook cell or a PDF can hold: no forbidden characters, not too long."""
+    if _ILLEGAL_CHARACTERS.search(value):
+        value = _ILLEGAL_CHARACTERS.sub("", value)
+    return value[:CELL_TEXT_LIMIT]
 
 
 def safe(row: Iterable[Cell]) -> Row:
@@ -81,7 +89,7 @@ def local_naive(moment: datetime, zone: ZoneInfo) -> datetime:
 def author(key: tuple[str | None, str | None]) -> Row:
     """(name, office it was entered for by a coordinator, else None) → the "Von" cell."""
     name, entered_for = key
-    return (author_text(name, entered_for or "", entered_for is not None, NO_AUTHOR),)
+    return (author_text(name, entered_for or "", entered_for is not None, texts.REMOVED_PERSON),)
 
 
 def answer_target(key: tuple[str, str]) -> Row:

@@ -527,8 +527,11 @@ HISTORY_INDICATOR = "   Zahlen/Belege: {note}"
 HISTORY_FILE = "   {icon} {name}{size}{caption}"
 HISTORY_CHART_CAPTION = "Verlauf {code}: Stand der Zielhorizonte je Berichtsrunde ({count} Runden)"
 EXPORT_CAPTION = "Stand und Verlauf, {day}"
-EXPORT_CSV_HINT = "Als CSV: /export csv"
-EXPORT_USAGE = "Mit /export erhalten Sie eine Excel-Datei, mit /export csv zwei CSV-Dateien."
+EXPORT_OTHER_FORMATS = "Als PDF: /export pdf · als CSV: /export csv"
+EXPORT_USAGE = (
+    "Mit /export erhalten Sie eine Excel-Datei, mit /export pdf ein PDF für den Stadtrat, "
+    "mit /export csv zwei CSV-Dateien."
+)
 EXPORT_TOO_LARGE = (
     "Die Datei wäre mit {size} MB zu groß für Telegram (höchstens {limit} MB). "
     "Auf dem Server erstellt sie der Befehl "
@@ -591,15 +594,40 @@ STATUS_WORDS = {
 }
 NO_REPORT = "ohne Bericht"
 EXPORT_CURRENT_COLUMNS = (
-    "Code", "Maßnahme", "Zielhorizont", "Begriffe", "Ziel", "Status", "Letzter Bericht",
-    "Amt", "Aktuelle Runde", "Was getan", "Hindernis", "Unterstützung erbeten",
-    "Unterstützung: wobei", "Zahlen/Belege", "Belege (Dateien)",
+    "Code", "Maßnahme", "Indikator", "Horizont", "Zielhorizont", "Amt", "Status",
+    "Letzter Bericht", "In dieser Runde", "Von", "Was getan", "Hindernisse",
+    "Unterstützung erbeten", "Unterstützung: wobei", "Zahlen/Belege", "Belege (Dateien)",
 )  # fmt: skip
 EXPORT_HISTORY_COLUMNS = (
-    "Runde", "Code", "Amt", "Version", "Abgesendet", "Von", "Zielhorizont", "Ziel", "Status",
-    "Unverändert übernommen", "Was getan", "Hindernis", "Unterstützung erbeten",
+    "Runde", "Code", "Amt", "Version", "Abgesendet", "Von", "Horizont", "Zielhorizont", "Status",
+    "Unverändert übernommen", "Was getan", "Hindernisse", "Unterstützung erbeten",
     "Unterstützung: wobei", "Zahlen/Belege",
 )  # fmt: skip
+WORKBOOK_OVERVIEW_SHEET = "Übersicht"
+REPORT_DATE = "Stand: {day}"
+REPORT_ROUND = "Berichtsrunde vom {opens} bis {due}"
+REPORT_NO_ROUND = "Zurzeit läuft keine Berichtsrunde."
+REPORT_TOTAL = "Gesamt"
+REPORT_OVERVIEW_COLUMNS_HEAD = "Handlungsfeld"
+REPORT_OVERVIEW_COLUMNS_TAIL = ("Zielhorizonte", "Berichtet (Maßnahme je Amt)", "Ämter")
+REPORT_PARTS = "{reported} von {total}"
+REPORT_OFFICES = "berichtet von {reported} von {total} Ämtern"
+REPORT_CHART_TITLE = "Stand der Zielhorizonte je Handlungsfeld"
+REPORT_SUPPORT_HEAD = "Offene Bitten um Unterstützung: {count}"
+REPORT_SUPPORT_COLUMNS = (
+    "Amt", "Code", "Horizont", "Erbeten am", "Erbeten von", "Übernommen von", "Wobei",
+)  # fmt: skip
+REPORT_NO_SUPPORT = "Keine offenen Bitten um Unterstützung."
+REPORT_NO_CONTACT_HEAD = "Ämter ohne Ansprechperson: {count}"
+REPORT_EVERY_OFFICE_HAS_CONTACT = "Jedes Amt hat mindestens eine Ansprechperson."
+REPORT_GOAL = "Ziel {code}: {title}"
+REPORT_FIELD_SUBTITLE = "{date} · {round}"
+REPORT_FOOTER_PAGE = "Seite {page} von {pages}"
+HISTORY_TRUNCATED = (
+    "Der Verlauf hat {rows} Zeilen, mehr als ein Excel-Blatt fasst. Hier stehen die "
+    "neuesten {shown}. Den ganzen Verlauf enthält der CSV-Export (/export csv oder "
+    "monitoring-bot export --format csv)."
+)
 EXPORT_HISTORY_SHEET = "Verlauf"
 YES_WORD = "ja"
 NO_WORD = "nein"
@@ -610,9 +638,17 @@ CHART_AXIS = "Anzahl Zielhorizonte"
 HISTORY_CHART_TITLE = "Verlauf {code}: Stand der Zielhorizonte je Berichtsrunde"
 HISTORY_CHART_AXIS = "Angaben (je Zielhorizont und Amt)"
 HISTORY_CHART_ROUNDS = "Berichtsrunde ab"
-EXPORT_FIELD_COLUMN = "Handlungsfeld"
+DEVELOPMENT_CHART_TITLE = "Entwicklung je Handlungsfeld: Stand der Zielhorizonte je Berichtsrunde"
+DEVELOPMENT_CHART_CAPTION = (
+    "Entwicklung je Handlungsfeld: Stand der Zielhorizonte in den letzten {count} Berichtsrunden"
+)
+EXPORT_FIELD_COLUMNS = ("Handlungsfeld", "Ziel-Code", "Ziel")  # before the sheet's columns in CSV
 EXPORT_HISTORY_FILE_SUFFIX = "-verlauf"  # stand.csv → stand-verlauf.csv
 EXPORT_WRITTEN = "Export geschrieben: {path}"
+EXPORT_WRONG_ENDING = (
+    "Der Dateiname {name} passt nicht zum Format {format}: Bitte einen Namen auf .{format} "
+    "angeben oder --format passend wählen."
+)
 EXPORT_NO_DIRECTORY = (
     "Das Verzeichnis {directory} gibt es nicht. Bitte anlegen oder einen anderen Pfad angeben."
 )
@@ -640,3 +676,21 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " und " + names[-1]
+
+
+# --- PDF report ---
+
+PDF_SUBTITLE = "Bericht zum Stand der Umsetzung"
+PDF_OVERVIEW_HEAD = "Übersicht"
+PDF_OVERVIEW_NOTE = (
+    "Zielhorizonte nach ihrem Stand; wo mehrere Ämter zuständig sind, zählt der kritischste."
+)
+PDF_FIELD = "Handlungsfeld {label}"
+PDF_MEASURE = "Maßnahme {code}: {title}"
+PDF_INDICATOR = "Indikator: {indicator}"
+PDF_SUPPORT_COLUMN = "Unterstützung"
+PDF_SUPPORT_WITH_NOTE = "{answer}: {note}"
+PDF_OLDER_ROUND = "(frühere Runde)"
+PDF_NO_TARGETS = "Für diese Maßnahme sind keine Zielhorizonte hinterlegt."
+PDF_NO_MEASURES = "Zu diesem Ziel sind keine Maßnahmen hinterlegt."
+PDF_EVIDENCE_HEAD = "Belege (Dateien) zu {code}"

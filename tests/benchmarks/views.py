@@ -4,14 +4,13 @@
 
 Builds the Mainz catalogue scaled up to about ``--measures`` measures with several offices
 each, fills monthly rounds with a submitted report per measure and office, and times the
-overview, a field view and the full export (as /export does it, with worker processes for a
-long history, and for comparison all in this process), first after the smallest number of
-years, then after each larger one, so that the current-state views can be compared side by
-side as the history grows. Peak memory is the maximum resident set size of this process
-and of the largest worker process.
+overview and a field view, first after the smallest number of years, then after each larger
+one, so that the current-state views can be compared side by side as the history grows.
+Peak memory is the maximum resident set size of this process. The exports have their own
+benchmark, :mod:`tests.benchmarks.exports`, which builds its data with the functions here.
 
-Targets on the development machine: overview and field view under 100 ms, export of the
-whole history under 10 s, current-state views flat as the history grows.
+Targets on the development machine: overview and field view under 100 ms, current-state
+views flat as the history grows.
 """
 
 from __future__ import annotations
@@ -31,12 +30,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.render.export import build_xlsx
 from bot.render.views import field_view, overview
 from seed.loader import load_catalogue
 from seed.schema import Catalogue, FieldOfAction, Goal, HorizonTarget, Measure
 from storage.database import create_engine, session_factory
-from storage.history import StoredHistory
 from storage.models import (
     Contact,
     LatestReport,
@@ -53,7 +50,7 @@ from storage.models import (
 )
 from storage.reporting import add_months
 from storage.setup import init_database
-from storage.status import SnapshotCache, load_snapshot
+from storage.status import SnapshotCache
 
 ZONE = ZoneInfo("Europe/Berlin")
 STATUSES = list(Status)
@@ -222,7 +219,7 @@ async def timed(work: Callable[[], Awaitable[object]], repeat: int) -> float:
     return statistics.median(times)
 
 
-async def measure(engine: AsyncEngine, url: str, today: date, export: bool) -> dict[str, float]:
+async def measure(engine: AsyncEngine, today: date) -> dict[str, float]:
     """Median times: as cached, right after a submission, and rebuilt from nothing."""
     sessions = session_factory(engine)
     cache = SnapshotCache()
@@ -235,12 +232,6 @@ async def measure(engine: AsyncEngine, url: str, today: date, export: bool) -> d
         async with sessions() as session:
             snapshot = await snapshots.get(session, today)
             field_view(snapshot.fields[4], snapshot, ZONE)
-
-    async def export_once(database_url: str | None) -> None:
-        """As /export does it: with worker processes if ``database_url`` is given."""
-        async with sessions() as session:
-            snapshot = await load_snapshot(session, today)
-            await build_xlsx(snapshot, await StoredHistory.load(session, database_url), ZONE)
 
     async def submission() -> None:
         """What a submission changes for the views: one latest report, the revision."""
@@ -264,22 +255,16 @@ async def measure(engine: AsyncEngine, url: str, today: date, export: bool) -> d
             times.append((time.perf_counter() - started) * 1000)
         return statistics.median(times)
 
-    figures = {
+    return {
         "overview_ms": await timed(lambda: overview_with(cache), 7),
         "overview_change_ms": await after_submission(overview_with),
         "field_view_ms": await timed(lambda: field_with(cache), 7),
         "field_view_change_ms": await after_submission(field_with),
         "rebuild_ms": await timed(lambda: overview_with(SnapshotCache()), 3),
     }
-    if export:
-        figures["export_s"] = await timed(lambda: export_once(url), 1) / 1000
-        figures["export_here_s"] = await timed(lambda: export_once(None), 1) / 1000
-    return figures
 
 
-async def main(
-    measures: int, offices: int, years: list[int], database_url: str | None, export: bool
-) -> None:
+async def main(measures: int, offices: int, years: list[int], database_url: str | None) -> None:
     catalogue = scaled_catalogue(load_catalogue(), measures, offices)
     links = sum(len(m.offices) for m in catalogue.measures())
     print(f"Katalog: {len(catalogue.measures())} Maßnahmen, {len(catalogue.horizon_targets())} Zielhorizonte, "
@@ -303,7 +288,7 @@ async def main(
                 if connection.dialect.name == "sqlite":
                     await connection.execute(text("ANALYZE"))
             today = add_months(first, done - 1) + timedelta(days=3)
-            results[year_count] = await measure(engine, url, today, export=export)
+            results[year_count] = await measure(engine, today)
         await engine.dispose()
     print()
     header = "".join(f"{f'{y} Jahr(e)':>14}" for y in sorted(results))
@@ -314,16 +299,12 @@ async def main(
         "field_view_ms": "Handlungsfeld [ms]",
         "field_view_change_ms": "  nach Meldung [ms]",
         "rebuild_ms": "Neuaufbau (Start) [ms]",
-        "export_s": "Export gesamt [s]",
-        "export_here_s": "  in einem Prozess [s]",
     }
     for key, label in labels.items():
         if key in results[min(results)]:
             print(f"{label:24}" + "".join(f"{results[y][key]:14.1f}" for y in sorted(results)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{'Spitzenspeicher [MB]':24}{peak:14.0f}")
-    print(f"{'  je Arbeitsprozess [MB]':24}{workers:14.0f}")
 
 
 if __name__ == "__main__":
@@ -334,8 +315,5 @@ if __name__ == "__main__":
     parser.add_argument("--offices", type=int, default=3, help="Ämter je Maßnahme")
     parser.add_argument("--years", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--database-url", help="statt einer temporären SQLite-Datei")
-    parser.add_argument("--no-export", action="store_true", help="nur die Ansichten messen")
     args = parser.parse_args()
-    asyncio.run(
-        main(args.measures, args.offices, args.years, args.database_url, not args.no_export)
-    )
+    asyncio.run(main(args.measures, args.offices, args.years, args.database_url))

@@ -200,7 +200,7 @@ async def test_evidence_as_photo_and_document_survives_a_restart(world: World) -
     table = csv.reader(io.StringIO(current.file.content.decode("utf-8-sig")), delimiter=";")
     header, *lines = table
     assert header[-2:] == ["Zahlen/Belege", "Belege (Dateien)"]
-    [line] = [r for r in lines if r[1] == "III.2.1"]
+    [line] = [r for r in lines if r[header.index("Code")] == "III.2.1"]
     assert line[-2:] == [
         "1 Vereinbarung unterschrieben",
         "Vereinbarung.pdf (Karl Kontakt, 25.11.2026); Foto (Karl Kontakt, 25.11.2026)",

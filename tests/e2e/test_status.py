@@ -7,6 +7,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 import conversations.status
@@ -279,11 +280,12 @@ async def test_chart_and_export(reported: World) -> None:
     assert workbook_message.message.kind == "document"
     assert workbook_message.message.filename == "monitoring-2026-11-10.xlsx"
     workbook = openpyxl.load_workbook(BytesIO(workbook_message.message.file_bytes or b""))
+    assert workbook.sheetnames[0] == "Übersicht"
     assert workbook.sheetnames[-1] == "Verlauf"
-    assert len(workbook.sheetnames) == 6
-    iv = workbook[workbook.sheetnames[3]]
-    rows = [tuple(cell.value for cell in row) for row in iv.iter_rows(min_row=2)]
-    delayed = [r for r in rows if r[0] == "IV.2.1" and r[5] == "verzögert"]
+    assert len(workbook.sheetnames) == 7
+    iv = workbook[workbook.sheetnames[4]]
+    rows = [tuple(cell.value for cell in row) for row in iv.iter_rows(min_row=4)]
+    delayed = [r for r in rows if r[0] == "IV.2.1" and r[6] == "verzögert"]
     assert len(delayed) == 1
     history = [tuple(c.value for c in row) for row in workbook["Verlauf"].iter_rows(min_row=2)]
     assert len(history) == 2 + 2 + 1 + 2 + 2 + 2  # answers of the six stored reports
@@ -296,7 +298,12 @@ async def test_chart_and_export(reported: World) -> None:
         "monitoring-verlauf-2026-11-10.csv",
     ]
     assert "IV.2.1" in (files[0].file_bytes or b"").decode("utf-8-sig")
-    assert (await reported.say(reported.coordinator, "/export pdf")).text.startswith(
+
+    pdf = await reported.say(reported.coordinator, "/export pdf")
+    assert pdf.message.filename == "monitoring-2026-11-10.pdf"
+    reader = PdfReader(BytesIO(pdf.message.file_bytes or b""))
+    assert "IV.2.1" in "".join(page.extract_text() for page in reader.pages)
+    assert (await reported.say(reported.coordinator, "/export word")).text.startswith(
         "Mit /export erhalten Sie"
     )
 
@@ -308,6 +315,7 @@ async def test_an_export_too_large_for_telegram_is_explained(
     for command, option in (
         ("/export", "--format xlsx -o monitoring-2026-11-10.xlsx"),
         ("/export csv", "--format csv -o monitoring-stand-2026-11-10.csv"),
+        ("/export pdf", "--format pdf -o monitoring-2026-11-10.pdf"),
     ):
         answer = await reported.say(reported.coordinator, command)
         assert answer.message.kind == "text"

@@ -19,7 +19,8 @@ async def support_in_export(world: World) -> str:
     assert current is not None
     rows = list(csv.reader(io.StringIO(current.content.decode("utf-8-sig")), delimiter=";"))
     column = rows[0].index("Unterstützung erbeten")
-    [row] = [r for r in rows if r[1] == "III.2.1" and "Flüchtlingskoordination" in r]
+    code = rows[0].index("Code")
+    [row] = [r for r in rows if r[code] == "III.2.1" and "Flüchtlingskoordination" in r]
     return row[column]
 
 

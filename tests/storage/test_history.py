@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,13 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
 from storage.answers import Answer, by_version
-from storage.database import create_engine, session_factory
 from storage.history import (
     HistoryNames,
     StoredHistory,
     assemble,
     measure_history,
-    shared_database_url,
 )
 from storage.models import Contact, Measure, Obstacle, Office, Role, Status
 from storage.people import add_contact
@@ -89,10 +86,14 @@ async def test_history_in_plan_order_with_versions_and_without_drafts(
     async with sessions() as session:
         history = await StoredHistory.load(session)
         batches = [list(by_version(batch)) async for batch in history.batches()]
+        newest = [list(by_version(batch)) async for batch in history.batches(newest_first=True)]
         measure_id = await session.scalar(select(Measure.id).where(Measure.code == "I.2.1"))
         assert measure_id is not None
         single = await measure_history(session, measure_id)
 
+    assert newest == batches[::-1]
+    # the export's row count: an answer each (each measure here has two targets)
+    assert (history.versions, history.rows) == (5, sum(len(v) for b in batches for v in b))
     first, second = sorted((KITAS, NEWCOMERS), key=mainz.offices.index)  # catalogue order
     versions = [[v[0] for v in batch] for batch in batches]  # the first answer of each
     assert [[(e.measure_code, e.office, e.version) for e in batch] for batch in versions] == [
@@ -122,20 +123,6 @@ async def test_history_in_plan_order_with_versions_and_without_drafts(
         assert answer.indicator_note == "3 Kitas beteiligt"
     assert batches[1][1][0].status is Status.DELAYED  # the correction is its own version
     assert batches[1][1][0].submitted_at.tzinfo is not None
-
-
-async def test_other_processes_join_only_the_database_in_use(tmp_path: Path) -> None:
-    used = f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite3'}"
-    other = f"sqlite+aiosqlite:///{tmp_path / 'b.sqlite3'}"
-    for url, configured, expected in (
-        (used, used, used),
-        (used, other, None),  # configured elsewhere: workers would read another database
-        ("sqlite+aiosqlite://", "sqlite+aiosqlite://", None),  # in memory: this process only
-    ):
-        engine = create_engine(url)
-        async with session_factory(engine)() as session:
-            assert shared_database_url(session, configured) == expected
-        await engine.dispose()
 
 
 NAMES = HistoryNames(

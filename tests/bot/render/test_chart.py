@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from bot.render.chart import status_chart, status_counts
+from bot.render.chart import development_chart, development_figure, status_chart, status_counts
+from storage.development import RoundStatus
 from storage.models import Status
+from storage.reporting import add_months
 from storage.status import (
     FieldState,
     GoalState,
@@ -102,3 +105,63 @@ def test_different_counts_give_a_different_picture() -> None:
 
 def test_empty_snapshot_still_draws() -> None:
     assert png_size(status_chart(Snapshot((), None), DAY)) == (1000, 500)
+
+
+TITLES = {"I": "Bildung", "II": "Ausbildung und berufliche Integration", "III": "Wohnen"}
+
+
+def development(count: int, numerals: tuple[str, ...] = ("I", "II", "III")) -> list[RoundStatus]:
+    """``count`` monthly rounds; field n has n + 1 answers in round k, k of them achieved."""
+    return [
+        RoundStatus(
+            add_months(date(2025, 1, 1), k),
+            tuple(
+                (numeral, Counter({Status.ACHIEVED: k, Status.DELAYED: n + 1, None: 2}))
+                for n, numeral in enumerate(numerals)
+            ),
+        )
+        for k in range(count)
+    ]
+
+
+def test_development_chart_is_a_png_with_a_row_per_two_fields() -> None:
+    png = development_chart(development(3), TITLES)
+    assert png_size(png) == (1000, 500)  # three panels: two rows of 250 px
+    assert development_chart(development(3), TITLES) == png  # same input, same picture
+    assert development_chart(development(4), TITLES) != png
+    assert png_size(development_chart(development(24, ("I",)), TITLES)) == (1000, 250)
+    five = ("I", "II", "III", "IV", "V")
+    assert png_size(development_chart(development(24, five), TITLES)) == (1000, 750)
+    assert png_size(development_chart([], TITLES)) == (1000, 250)  # nothing: still a picture
+
+
+def test_development_has_a_panel_per_field_and_a_column_per_round() -> None:
+    figure = development_figure(development(3), TITLES)
+    assert [axes.get_title(loc="left") for axes in figure.axes] == [
+        "I Bildung",
+        "II Ausbildung und berufliche Integration",
+        "III Wohnen",
+    ]
+    first, _second, third = figure.axes
+    # seven segments (one per status) per round, stacked up to the round's answers
+    assert len(first.patches) == 7 * 3
+    assert first.get_ylim() == (0, 2 + 1 + 2)  # the newest round: two achieved, one delayed
+    assert third.get_ylim() == (0, 2 + 3 + 2)
+    dates = [label.get_text() for label in first.get_xticklabels()]
+    assert dates == ["01.01.25", "01.02.25", "01.03.25"]
+
+
+def test_many_rounds_name_only_some_dates_the_newest_always() -> None:
+    figure = development_figure(development(24), TITLES)
+    dates = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert 4 <= len(dates) <= 8
+    assert dates[-1] == "01.12.26"
+    assert len(figure.axes[0].patches) == 7 * 24
+
+
+def test_a_single_field_takes_the_whole_width() -> None:
+    [axes] = development_figure(development(3, ("II",)), TITLES).axes
+    spec = axes.get_subplotspec()
+    assert spec is not None
+    assert spec.get_gridspec().get_geometry() == (1, 1)
+    assert axes.get_title(loc="left") == "II Ausbildung und berufliche Integration"
