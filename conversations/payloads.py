@@ -7,7 +7,7 @@ buttons sent by an earlier version of the bot keep working. :func:`decode` gives
 payload back, or None for anything this version did not make (the router then answers
 "no longer valid"); a handler never sees raw strings.
 
-Field types: ``int`` (a non-negative number), ``str`` (non-empty, without ``:``), a
+Field types: ``int`` (a non-negative number that fits a database id), ``str`` (non-empty, without ``:``), a
 ``StrEnum`` (its value) and :class:`~conversations.report_questions.Question` (its key).
 """
 
@@ -20,7 +20,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
-from conversations.report_questions import Question
+from conversations.report_questions import LARGEST_ID, Question
 
 VERSION = "v1"
 LIMIT = 64  # bytes, Telegram's limit for callback data
@@ -79,7 +79,9 @@ def _encode(value: object) -> str:
 def _decode(raw: str, kind: type) -> Any:
     """The field value of type ``kind`` that ``raw`` stands for; ValueError if none."""
     if kind is int:
-        if not raw.isdigit() or not raw.isascii():
+        # ASCII digits only ("²" and "١" are digits to str.isdigit), and no larger than a
+        # database id can be: a larger number would overflow in the database driver.
+        if not raw.isdigit() or not raw.isascii() or int(raw) > LARGEST_ID:
             raise ValueError(raw)
         return int(raw)
     if kind is str:

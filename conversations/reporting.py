@@ -512,6 +512,22 @@ def answered_line(draft: Draft, question: Question, answer_text: str) -> str:
     return texts.fill(texts.ANSWERED, code=draft.code, what=what, answer=answer_text)
 
 
+def question_on_screen(draft: Draft) -> bool:
+    """Whether the person has seen the message asking the draft's current question.
+
+    Typed text and files answer the question on screen. After one was taken, the next
+    question counts as shown only once its message went out (:func:`asked_anew`); if that
+    reply was lost, a text typed again must not answer a question the person never saw.
+    """
+    return draft.report.question_message_id is not None
+
+
+def asked_anew(draft: Draft) -> list[Reply]:
+    """The current question in a new message, which becomes the one on screen once sent."""
+    draft.report.question_message_id = None  # set again when the message is out
+    return [ask(draft, draft.current())]
+
+
 def collapse(draft: Draft, line: str) -> list[Reply]:
     """Turn the message asking the current question into ``line`` (after typed text or a
     file, which arrive below it); nothing if that message is not known."""
@@ -835,6 +851,8 @@ async def free_text(request: Request) -> list[Reply]:
     asked = draft.current()
     if not asked.takes_text:
         return [Reply(texts.BUTTON_EXPECTED), ask(draft, asked)]
+    if not question_on_screen(draft):
+        return [Reply(texts.NOT_STORED_UNSEEN), ask(draft, asked)]
     text = request.text or ""
     if len(text) > TEXT_LIMIT:
         return [Reply(texts.fill(texts.TEXT_TOO_LONG, length=len(text), limit=TEXT_LIMIT))]
@@ -844,7 +862,7 @@ async def free_text(request: Request) -> list[Reply]:
     if asked.kind is Kind.STATUS:
         draft.report.editing = editing  # a note typed while a status is changed: still asked
     line = answered_line(draft, answered, shorten(text))
-    return [*collapse(draft, line), ask(draft, draft.current())]
+    return [*collapse(draft, line), *asked_anew(draft)]
 
 
 @router.private_message(filters.PHOTO | filters.Document.ALL | filters.VOICE, Audience.MEMBER)
@@ -856,6 +874,8 @@ async def file_received(request: Request) -> list[Reply]:
     asked = draft.current()
     if not asked.takes_text:
         return [Reply(texts.EVIDENCE_NOT_HERE), ask(draft, asked)]
+    if not question_on_screen(draft):
+        return [Reply(texts.NOT_STORED_UNSEEN), ask(draft, asked)]
     message = request.update.effective_message
     received = describe_file(message) if message is not None else None
     if received is None:
@@ -885,7 +905,7 @@ async def file_received(request: Request) -> list[Reply]:
     line = texts.fill(
         texts.EVIDENCE_SAVED, code=draft.code, name=evidence_name(evidence.kind, evidence.file_name)
     )
-    return [*collapse(draft, line), ask(draft, draft.current())]
+    return [*collapse(draft, line), *asked_anew(draft)]
 
 
 @router.private_message(

@@ -321,6 +321,10 @@ TEXT_TOO_LONG = (
 )
 TEXT_EXPECTED = "Bitte antworten Sie hier mit Text (oder tippen Sie auf „Überspringen“)."
 BUTTON_EXPECTED = "Bitte wählen Sie eine der Schaltflächen."
+NOT_STORED_UNSEEN = (
+    "Diese Nachricht habe ich nicht gespeichert: Die Frage, die jetzt dran ist, hatte Sie "
+    "noch nicht erreicht. Hier ist sie; bitte antworten Sie darauf."
+)
 NO_OFFICE_FOR_REPORT = "Sie vertreten kein Amt und berichten daher nicht."
 ROUNDS_NONE = (
     "Zurzeit läuft keine Berichtsrunde. Eine neue Runde liefe vom {opens} bis {due}; alle "

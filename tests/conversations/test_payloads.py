@@ -89,6 +89,9 @@ def test_wire_form_of_earlier_versions_is_kept() -> None:
         "v1:off:-1", "v1:off:1:2", "v1:off", "v1:a:1:st.x:same", "v1:a:1:zz.1:same",
         "v1:rv:1:explode", "v1:bye:vielleicht", "v1:go:1", "v1:go:next:1", "v1:sf:",
         "v1:off:١٢",  # digits, but not ASCII ones
+        "v1:off:²",  # a digit to str.isdigit(), not to int()
+        "v1:off:9223372036854775808",  # 2**63: no database id is that large
+        "v1:off:" + "9" * 20,
     ],
 )  # fmt: skip
 def test_anything_else_decodes_to_nothing(data: str | None) -> None:
