@@ -40,6 +40,7 @@ from storage.claims import (
     claim_notice,
     claim_round_opening,
     claim_summary,
+    forget_old_updates,
     mark_summary_posted,
     record_summary_part,
     release_summary,
@@ -70,12 +71,19 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
         escalate_overdue,
         post_summary_if_due,
         copy_missing,
+        forget_handled_updates,
     )
     for step in steps:
         try:
             await step(bot, svc, now)
         except Exception:  # one failing step must not keep the others from running
             log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
+
+
+async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> None:
+    """A step of the schedule: keep the ids of handled updates only as long as needed."""
+    async with svc.sessions() as session, session.begin():
+        await forget_old_updates(session, now)
 
 
 async def to_coordination(bot: Bot, svc: Services, text: str) -> None:

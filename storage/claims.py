@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_for
@@ -115,18 +115,36 @@ async def claim_notice(
 # --- Telegram updates --------------------------------------------------------------------------
 
 
+# Telegram re-delivers an update only while it is not confirmed, at most for 24 hours, and
+# after a week without updates it may start numbering anew at random. So a handled id is
+# kept for two days: long enough to recognise every re-delivery, short enough that the
+# table stays small and that an old id coming round again is handled as new.
+UPDATES_KEPT = timedelta(days=2)
+
+
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Claim a Telegram update for handling; False if it was handled before (a re-delivery).
 
-    True exactly once per ``update_id`` (its primary key, ``ON CONFLICT DO NOTHING``), also
-    when two sessions claim it at the same time.
+    True exactly once per ``update_id`` within :data:`UPDATES_KEPT` (its primary key,
+    ``ON CONFLICT``), also when two sessions claim it at the same time; an id handled
+    longer ago is claimed anew.
     """
+    statement = insert_for(session)(ProcessedUpdate).values(update_id=update_id, processed_at=now)
     result = await session.execute(
-        insert_for(session)(ProcessedUpdate)
-        .values(update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
+        statement.on_conflict_do_update(
+            index_elements=["update_id"],
+            set_={"processed_at": now},
+            where=ProcessedUpdate.processed_at < now - UPDATES_KEPT,
+        )
     )
     return _changed(result)
+
+
+async def forget_old_updates(session: AsyncSession, now: datetime) -> None:
+    """Drop the ids of updates handled longer ago than :data:`UPDATES_KEPT`."""
+    await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - UPDATES_KEPT)
+    )
 
 
 # --- weekly summary ----------------------------------------------------------------------------

@@ -29,11 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.claims import (
     SUMMARY_LEASE,
+    UPDATES_KEPT,
     SummaryClaim,
     claim_notice,
     claim_round_opening,
     claim_summary,
     claim_update,
+    forget_old_updates,
     mark_summary_posted,
     record_summary_part,
     release_summary,
@@ -393,3 +395,25 @@ async def test_a_closed_round_lets_the_period_open(db: Sessions) -> None:
         assert await running_round(session, DECEMBER) is None
         opened = await claim_round_opening(session, DECEMBER, Cadence.MONTHLY, NOW, DECEMBER)
     assert opened is not None
+
+
+async def test_handled_updates_are_kept_for_two_days_then_an_id_is_new_again(
+    db: Sessions,
+) -> None:
+    later = NOW + UPDATES_KEPT - timedelta(minutes=1)
+    async with db() as session, session.begin():
+        assert await claim_update(session, 4711, NOW)
+        assert await claim_update(session, 4712, later)
+    async with db() as session, session.begin():
+        assert not await claim_update(session, 4711, later)  # re-delivered within the window
+    # After a week without updates Telegram may reuse ids: an old one is handled as new.
+    much_later = NOW + UPDATES_KEPT + timedelta(minutes=1)
+    async with db() as session, session.begin():
+        assert await claim_update(session, 4711, much_later)
+        assert not await claim_update(session, 4711, much_later)  # and then claimed again
+    # The schedule forgets what is older than the window; the rest stays.
+    async with db() as session, session.begin():
+        await forget_old_updates(session, much_later + UPDATES_KEPT - timedelta(minutes=1))
+    async with db() as session:
+        kept = set(await session.scalars(select(ProcessedUpdate.update_id)))
+    assert kept == {4711}
