@@ -22,6 +22,7 @@ from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
+from bot.telegram_request import RetryingRequest
 from conversations import (
     evidence,
     fallback,
@@ -54,6 +55,7 @@ ROUTERS: tuple[Router, ...] = (
     evidence.router,
 )
 FALLBACK = fallback.router
+CONNECTIONS = 256  # python-telegram-bot's own default for the bot's calls
 
 
 def build_application(
@@ -74,6 +76,7 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(RetryingRequest(connection_pool_size=CONNECTIONS))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -1,0 +1,71 @@
+"""Calls to the Bot API that survive a hiccup: server errors and lost connections are retried.
+
+python-telegram-bot retries nothing itself apart from its polling loop (and, with
+``AIORateLimiter``, a 429 with ``retry_after``). When Telegram, or a proxy in front of it,
+answers a call with 500/502/503/504, or the connection drops before an answer arrives,
+the reply a person was waiting for would simply be gone until they act again.
+
+So every call is repeated, a bounded number of times with a growing pause, when
+
+* the answer was a server error (5xx), or
+* no answer arrived (connection refused or dropped, or the answer took too long).
+
+That includes sends: when an answer was lost, Telegram may have delivered the message
+already, and repeating it can show it twice. For a person waiting for the next question a
+message twice beats no message; the dialogue stays consistent either way, because every
+button carries what it answers and typed text only answers a question that was shown.
+``getUpdates`` is left to python-telegram-bot's polling loop, which retries it itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3  # in all; a call takes at most 1 + 2 s of pauses longer
+FIRST_PAUSE = 1.0  # seconds, doubled after each further failure
+NOT_HERE = ("getUpdates",)  # retried by python-telegram-bot's polling loop
+
+
+class RetryingRequest(HTTPXRequest):
+    """:class:`HTTPXRequest` that repeats calls after server errors and lost answers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.attempts, self.first_pause = ATTEMPTS, FIRST_PAUSE
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        if name in NOT_HERE:
+            return await super().do_request(url, method, request_data, *args, **kwargs)
+        pause = self.first_pause
+        for attempt in range(1, self.attempts + 1):
+            last = attempt == self.attempts
+            try:
+                status, content = await super().do_request(
+                    url, method, request_data, *args, **kwargs
+                )
+            except (TimedOut, NetworkError) as error:
+                if last or "Pool timeout" in str(error):  # not sent at all: the pool is full
+                    raise
+                log.warning("%s: keine Antwort (%s), Versuch %s", name, error, attempt + 1)
+            else:
+                if status < 500 or last:
+                    return status, content
+                log.warning("%s: Serverfehler %s, Versuch %s", name, status, attempt + 1)
+            await asyncio.sleep(pause)
+            pause *= 2
+        raise AssertionError("unreachable")  # the last attempt returns or raises
