@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -10,12 +11,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.config.timetable import STATES, Timetable, WorkingHours
 from storage.reporting import Cadence
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATA_DIR = Path("data")
+
+
+# The asyncio driver of each supported database (the bot and its migrations use asyncio).
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 class Settings(BaseSettings):
@@ -129,6 +136,35 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        """An address the bot can use: SQLite or PostgreSQL with their asyncio drivers.
+
+        The messages never repeat the address: it may hold a password.
+        """
+        if value is None:
+            return None
+        expected = "erwartet sqlite+aiosqlite:///… oder postgresql+asyncpg://…"
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(expected) from None
+        wanted = ASYNC_DRIVERS.get(url.get_backend_name())
+        if wanted is None:
+            raise ValueError(expected)
+        if url.drivername != wanted:
+            raise ValueError(
+                f"braucht den asynchronen Treiber: bitte {wanted}://… statt "
+                f"{url.drivername}://… angeben"
+            )
+        if wanted == ASYNC_DRIVERS["postgresql"] and importlib.util.find_spec("asyncpg") is None:
+            raise ValueError(
+                "für PostgreSQL fehlt das Paket asyncpg: bitte mit "
+                ".venv/bin/pip install -e '.[postgres]' installieren"
+            )
+        return value
+
     @field_validator("reminder_days", mode="before")
     @classmethod
     def _split_days(cls, value: object) -> object:
@@ -207,13 +243,6 @@ class Settings(BaseSettings):
                 "DATA_DIR ist leer (keine Dateien); dann muss DATABASE_URL die Datenbank nennen"
             )
         return self
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_shape(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("erwartet sqlite+aiosqlite:///… oder postgresql+asyncpg://…")
-        return value
 
     @property
     def telegram_file_base_url(self) -> str:

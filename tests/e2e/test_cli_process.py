@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.standin import BotApiStandIn
 from seed.loader import load_catalogue
 from storage.database import create_engine
@@ -100,3 +102,24 @@ async def test_summary_send_twice_posts_once(standin: BotApiStandIn, tmp_path: P
     assert code == 0, err
     assert "wurde bereits gepostet" in out
     assert len(standin.sent_messages(group)) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///daten.db", "bitte sqlite+aiosqlite://… statt sqlite://… angeben"),
+        ("postgresql://postgres:geheim@127.0.0.1/test", "bitte postgresql+asyncpg://…"),
+    ],
+)
+async def test_a_synchronous_database_url_is_one_line(
+    standin: BotApiStandIn, tmp_path: Path, url: str, expected: str
+) -> None:
+    env = environment(tmp_path, standin)
+    env["DATABASE_URL"] = url
+    for command in ("init", "run"):
+        code, out, err = await run_cli(env, tmp_path, command)
+        assert (code, out) == (2, ""), err
+        assert err.count("\n") == 1, err
+        assert err.startswith("Ungültige Einstellung DATABASE_URL: braucht den asynchronen Treiber")
+        assert expected in err
+        assert "geheim" not in err

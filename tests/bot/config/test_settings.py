@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -95,6 +96,10 @@ def test_token_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "Ungültige Einstellung TELEGRAM_BOT_TOKEN: hat nicht die Form"),
         ("TELEGRAM_API_BASE_URL", "localhost:8081/bot", "Ungültige Einstellung TELEGRAM_API_BASE_URL: muss mit http"),
         ("DATABASE_URL", "mysql://x", "Ungültige Einstellung DATABASE_URL: erwartet sqlite"),
+        ("DATABASE_URL", "::kaputt", "Ungültige Einstellung DATABASE_URL: erwartet sqlite"),
+        ("DATABASE_URL", "sqlite:///daten.db", "Ungültige Einstellung DATABASE_URL: braucht den asynchronen Treiber: bitte sqlite+aiosqlite://… statt sqlite://… angeben"),
+        ("DATABASE_URL", "postgresql://u:geheim@h/db", "Ungültige Einstellung DATABASE_URL: braucht den asynchronen Treiber: bitte postgresql+asyncpg://… statt postgresql://… angeben"),
+        ("DATABASE_URL", "postgresql+psycopg2://u@h/db", "Ungültige Einstellung DATABASE_URL: braucht den asynchronen Treiber"),
     ],
 )  # fmt: skip
 def test_bad_value_gets_one_line_naming_the_variable(
@@ -107,6 +112,21 @@ def test_bad_value_gets_one_line_naming_the_variable(
     assert message.startswith(expected)
     assert "\n" not in message
     assert "Traceback" not in message
+
+
+def test_postgresql_without_its_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "asyncpg" else real(name, *a)
+    )
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:geheim@h/db")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "Ungültige Einstellung DATABASE_URL: für PostgreSQL fehlt das Paket asyncpg: bitte mit "
+        ".venv/bin/pip install -e '.[postgres]' installieren"
+    )
+    assert "geheim" not in str(caught.value)
 
 
 def test_bad_token_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
