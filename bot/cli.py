@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config.settings import Settings, SettingsError, load_settings
 from bot.render import texts
@@ -428,8 +428,28 @@ def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return EXIT_OK
 
     _with_engine(settings, check)
+    asyncio.run(_check_telegram(settings))
     run_bot(settings)
     return EXIT_OK
+
+
+async def _check_telegram(settings: Settings) -> None:
+    """Ask Telegram who the bot is, once, before starting: a wrong token or a blocked
+    connection is then one line (python-telegram-bot would log a traceback)."""
+    assert settings.telegram_bot_token is not None
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url
+    )
+    try:
+        await bot.initialize()  # calls getMe
+    except InvalidToken:
+        raise CommandError(texts.TOKEN_REJECTED, EXIT_USAGE) from None
+    except NetworkError as error:
+        raise CommandError(
+            texts.TELEGRAM_UNREACHABLE.format(url=settings.telegram_api_base_url, error=error)
+        ) from None
+    finally:
+        await bot.shutdown()
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {

@@ -6,6 +6,7 @@ All handlers are registered here, in one visible place, in the order they are tr
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
-from bot.telegram_request import RetryingRequest
+from bot.telegram_request import RetryingRequest, UpdatesHook
 from conversations import (
     evidence,
     fallback,
@@ -36,6 +37,7 @@ from conversations import (
 )
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
+from storage import inbox
 from storage.database import create_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ ROUTERS: tuple[Router, ...] = (
 )
 FALLBACK = fallback.router
 CONNECTIONS = 256  # python-telegram-bot's own default for the bot's calls
+INBOX_GROUP = 999  # after the bot's own handlers, before HandledUpdates.GROUP
 
 
 def build_application(
@@ -69,6 +72,7 @@ def build_application(
     token = settings.telegram_bot_token.get_secret_value()
     protect_secrets([token])
     engine = engine or create_engine(settings.effective_database_url)
+    services = Services(settings, session_factory(engine), clock)
     application = (
         Application.builder()
         .token(token)
@@ -77,13 +81,15 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .request(RetryingRequest(connection_pool_size=CONNECTIONS))
+        .get_updates_request(RetryingRequest(on_updates=_keeping(services)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["services"] = Services(settings, session_factory(engine), clock)
+    application.bot_data["services"] = services
     application.bot_data["engine"] = engine
     register_handlers(application)
+    application.add_handler(TypeHandler(Update, _handled), group=INBOX_GROUP)
     assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
     application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=5, name=SCHEDULE_JOB)
     return application
@@ -103,8 +109,44 @@ def register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
+def _keeping(services: Services) -> UpdatesHook:
+    """Write the updates of a ``getUpdates`` answer into the inbox (see storage.inbox)."""
+
+    async def keep(content: bytes) -> None:
+        updates = json.loads(content).get("result") or []
+        if not updates:
+            return
+        # ASCII JSON: a text with a lone surrogate (which no database can store) stays escaped
+        rows = [(int(update["update_id"]), json.dumps(update)) for update in updates]
+        async with services.sessions() as session, session.begin():
+            await inbox.keep(session, rows, services.clock())
+
+    return keep
+
+
+async def _handled(update: Update, context: Any) -> None:
+    """After the bot's handlers: the update is out of the inbox."""
+    services: Services = context.bot_data["services"]
+    async with services.sessions() as session, session.begin():
+        await inbox.drop(session, update.update_id)
+
+
+async def _replay_inbox(application: BotApplication) -> None:
+    """Queue the updates received before the last stop (or crash) but not handled then."""
+    services: Services = application.bot_data["services"]
+    async with services.sessions() as session:
+        waiting = await inbox.pending(session)
+    for data in waiting:
+        update = Update.de_json(json.loads(data), application.bot)
+        await application.update_queue.put(update)
+    if waiting:
+        log.info("%s Updates von vor dem Neustart werden jetzt bearbeitet.", len(waiting))
+
+
 async def _post_init(application: BotApplication) -> None:
-    """Register the command menus: one for private chats, one for the coordination group."""
+    """Queue what the inbox still holds; register the command menus (private chats and the
+    coordination group)."""
+    await _replay_inbox(application)
     settings: Settings = application.bot_data["services"].settings
     bot = application.bot
     await bot.set_my_commands(

@@ -15,12 +15,18 @@ already, and repeating it can show it twice. For a person waiting for the next q
 message twice beats no message; the dialogue stays consistent either way, because every
 button carries what it answers and typed text only answers a question that was shown.
 ``getUpdates`` is left to python-telegram-bot's polling loop, which retries it itself.
+
+The answer of ``getUpdates`` is also handed to ``on_updates`` before python-telegram-bot
+sees it, so that the updates are stored before they are confirmed (see
+:mod:`storage.inbox`). If storing fails, the call counts as failed: the polling loop asks
+again with the same offset, and Telegram sends the same updates again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
@@ -30,15 +36,17 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # in all; a call takes at most 1 + 2 s of pauses longer
 FIRST_PAUSE = 1.0  # seconds, doubled after each further failure
-NOT_HERE = ("getUpdates",)  # retried by python-telegram-bot's polling loop
+GET_UPDATES = "getUpdates"  # retried by python-telegram-bot's polling loop, not here
+UpdatesHook = Callable[[bytes], Awaitable[None]]
 
 
 class RetryingRequest(HTTPXRequest):
     """:class:`HTTPXRequest` that repeats calls after server errors and lost answers."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, on_updates: UpdatesHook | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.attempts, self.first_pause = ATTEMPTS, FIRST_PAUSE
+        self.on_updates = on_updates
 
     async def do_request(
         self,
@@ -49,8 +57,17 @@ class RetryingRequest(HTTPXRequest):
         **kwargs: Any,
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
-        if name in NOT_HERE:
-            return await super().do_request(url, method, request_data, *args, **kwargs)
+        if name == GET_UPDATES:
+            status, content = await super().do_request(url, method, request_data, *args, **kwargs)
+            if status == 200 and self.on_updates is not None:
+                try:
+                    await self.on_updates(content)
+                except Exception as error:
+                    log.exception(
+                        "Empfangene Updates nicht gespeichert; sie werden erneut abgerufen"
+                    )
+                    raise NetworkError("received updates not stored") from error
+            return status, content
         pause = self.first_pause
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
@@ -107,7 +107,7 @@ class Reply:
     chat_id: int | None = None
     attachment: Attachment | None = None  # then ``text`` is its caption (max. 1024 characters)
     # edit this earlier message of the same chat instead (a question collapsed into one
-    # line after a typed answer); if it is gone, nothing is sent
+    # line after a typed answer); if it is gone, nothing is sent (see ``_edit``)
     edit_message_id: int | None = None
     # this message asks the current question of this draft: remember its id (see
     # ``Report.question_message_id``)
@@ -115,7 +115,7 @@ class Reply:
     # ask for an answer to this message (Telegram's reply field opens), not buttons
     force_reply: bool = False
     # called with (chat id, message id) once the message is sent (or edited), e.g. to
-    # remember where a notice went
+    # remember where a notice went; for a text sent in parts, the last part's (the buttons')
     on_sent: Callable[[int, int], Awaitable[None]] | None = None
 
 
@@ -172,10 +172,64 @@ def _as_list(replies: Replies) -> list[Reply]:
     return [replies] if isinstance(replies, Reply) else list(replies)
 
 
+# --- text hygiene ------------------------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """``text`` without lone surrogates, each replaced by U+FFFD; emoji stay as they are.
+
+    Telegram clients send a lone surrogate in odd cases (half an emoji) and the JSON
+    decoder accepts it, but it is no Unicode: the database and HTTP cannot encode it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # a surrogate pair spelt as two code points is joined, a lone one replaced
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value
+
+
+def clean_update(update: Update) -> Update:
+    """The update as handlers see it: every text in it (a message, a caption, a file name,
+    a name) passed through :func:`clean_text`."""
+    data = update.to_dict()
+    cleaned = _cleaned(data)
+    if cleaned == data:
+        return update
+    assert isinstance(cleaned, dict)
+    return Update.de_json(cleaned, update.get_bot())
+
+
+def _outgoing(reply: Reply) -> Reply:
+    """``reply`` with its text, button labels and file name passed through :func:`clean_text`
+    (a text built from a person's words must not crash the sending either)."""
+    buttons = [[(clean_text(label), data) for label, data in row] for row in reply.buttons]
+    attachment = reply.attachment
+    if attachment is not None:
+        attachment = replace(attachment, filename=clean_text(attachment.filename))
+    return replace(reply, text=clean_text(reply.text), buttons=buttons, attachment=attachment)
+
+
 async def _handle(
     update: Update, context: Context, handler: Handler, rule: Rule, args: tuple[str, ...]
 ) -> list[Reply]:
-    """Run ``handler`` in one transaction, then its after-commit work; the replies to send."""
+    """Run ``handler`` in one transaction, then its after-commit work; the replies to send.
+
+    This is the one place where incoming texts are cleaned (:func:`clean_update`): no
+    handler sees a lone surrogate.
+    """
+    update = clean_update(update)
+    args = tuple(clean_text(arg) for arg in args)
     after: list[Callable[[], Awaitable[None]]] = []
     replies = await _transaction(update, context, handler, rule, args, after)
     for work in after:
@@ -210,6 +264,10 @@ async def _transaction(
                 "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
             )
             return []
+        if update.edited_message is not None:
+            # An edit is no new answer and no command to run (python-telegram-bot's
+            # handlers match edits too): only a note where the person wrote privately.
+            return [Reply(texts.EDITED_MESSAGE)] if place is Place.PRIVATE else []
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
         if contact is not None and contact.unreachable_since is not None:
             contact.unreachable_since = None  # they wrote: reachable again
@@ -236,52 +294,97 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
     if chat is None:
         return
     query = update.callback_query
-    for reply in replies:
+    bot = context.bot
+    for reply in map(_outgoing, replies):
         markup: InlineKeyboardMarkup | ForceReply | None = keyboard(reply.buttons)
         if reply.force_reply:
             markup = ForceReply(input_field_placeholder=texts.REPLY_PLACEHOLDER)
         if reply.chat_id is not None:
-            await deliver(context.bot, services(context), reply)
+            await deliver(bot, services(context), reply)
             continue
         if reply.attachment is not None:
             assert not isinstance(markup, ForceReply)
             await _send_file(chat, reply.attachment, reply.text, markup)
             continue
+        message_id: int | None
         if reply.edit_message_id is not None:
             assert not isinstance(markup, ForceReply)  # an edit cannot ask for a reply
-            await _edit_earlier(context.bot, chat.id, reply.edit_message_id, reply.text, markup)
-            continue
-        if reply.edit and query is not None and query.message is not None:
+            message_id = await _edit(bot, chat.id, reply.edit_message_id, reply.text, markup)
+        elif reply.edit and query is not None and query.message is not None:
             assert not isinstance(markup, ForceReply)
-            try:
-                await query.edit_message_text(reply.text, reply_markup=markup)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    raise
-            if reply.asks_for is not None:
-                await _remember_question(context, reply.asks_for, query.message.message_id)
-            if reply.on_sent is not None:
-                await reply.on_sent(chat.id, query.message.message_id)
-            continue
-        parts = split_text(reply.text)
-        for number, part in enumerate(parts, start=1):
-            sent = await chat.send_message(
-                part, reply_markup=markup if number == len(parts) else None
+            # the reply to the person's tap: it must arrive, if need be as a new message
+            message_id = await _edit(
+                bot, chat.id, query.message.message_id, reply.text, markup, resend=True
             )
+        else:
+            message_id = await _send(bot, chat.id, _parts(reply.text), markup)
+        if message_id is None:
+            continue
         if reply.asks_for is not None:
-            await _remember_question(context, reply.asks_for, sent.message_id)
+            await _remember_question(context, reply.asks_for, message_id)
         if reply.on_sent is not None:
-            await reply.on_sent(chat.id, sent.message_id)
+            await reply.on_sent(chat.id, message_id)
 
 
-async def _edit_earlier(
-    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Edit an earlier message; one the person deleted (or already so) is left alone."""
+def _parts(text: str) -> list[str]:
+    """``text`` as messages within Telegram's limit; a blank text stays one (Telegram refuses
+    it, as it always did)."""
+    return split_text(text) or [text]
+
+
+async def _send(
+    bot: Bot, chat_id: int, parts: Sequence[str], markup: InlineKeyboardMarkup | ForceReply | None
+) -> int:
+    """Send ``parts`` as messages in order, the buttons under the last; the last one's id."""
+    message_id = 0
+    for number, part in enumerate(parts, start=1):
+        sent = await bot.send_message(
+            chat_id,
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if number == len(parts) else None,
+        )
+        message_id = sent.message_id
+    return message_id
+
+
+async def _edit(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    resend: bool = False,
+) -> int | None:
+    """Edit a message into ``text`` as a send would: what is over Telegram's limit follows
+    in new messages, the buttons under the last. The id of the message with the buttons.
+
+    Telegram refusing the edit for another reason than "not modified" (the message was
+    deleted, cannot be edited ...) sends the whole text anew where ``resend`` (a reply to
+    the person's own action); an earlier message (a collapsed question, an old notice)
+    is left alone: logged, and None. A text Telegram cannot parse is a bug of the bot and
+    raised, as sending it would fail alike.
+    """
+    parts = _parts(text)
     try:
-        await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+        await bot.edit_message_text(
+            parts[0],
+            chat_id,
+            message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if len(parts) == 1 else None,
+        )
     except BadRequest as error:
-        log.info("Nachricht %s in Chat %s nicht geändert: %s", message_id, chat_id, error)
+        reason = str(error).lower()
+        if "can't parse entities" in reason:
+            raise
+        if "not modified" not in reason:
+            log.info("Nachricht %s in Chat %s nicht geändert: %s", message_id, chat_id, error)
+            return await _send(bot, chat_id, parts, markup) if resend else None
+    if len(parts) == 1:
+        return message_id
+    return await _send(bot, chat_id, parts[1:], markup)
 
 
 async def _remember_question(context: Context, report_id: int, message_id: int) -> None:
@@ -319,34 +422,33 @@ async def coordination_chats(session: AsyncSession, svc: Services) -> list[int]:
 
 
 async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
-    """Send a notification to ``reply.chat_id``; False if it could not be delivered.
+    """Send a notification to ``reply.chat_id`` (or edit ``reply.edit_message_id`` there);
+    False if it could not be delivered.
 
     A person who blocked the bot (403) is marked unreachable, so that nobody keeps
     writing to them; they are listed for the coordinators until they write again.
     """
-    assert reply.chat_id is not None
-    if reply.edit_message_id is not None:
-        await _edit_earlier(
-            bot, reply.chat_id, reply.edit_message_id, reply.text, keyboard(reply.buttons)
-        )
-        return True
+    chat_id = reply.chat_id
+    assert chat_id is not None
+    reply = _outgoing(reply)
+    markup = keyboard(reply.buttons)
     try:
-        sent = await bot.send_message(
-            reply.chat_id,
-            reply.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply.buttons),
-        )
+        if reply.edit_message_id is not None:
+            message_id = await _edit(bot, chat_id, reply.edit_message_id, reply.text, markup)
+        else:
+            message_id = await _send(bot, chat_id, _parts(reply.text), markup)
     except Forbidden as error:
-        log.warning("Chat %s hat den Bot blockiert: %s", reply.chat_id, error)
+        log.warning("Chat %s hat den Bot blockiert: %s", chat_id, error)
         async with svc.sessions() as session, session.begin():
-            await mark_unreachable(session, reply.chat_id, svc.clock())
+            await mark_unreachable(session, chat_id, svc.clock())
         return False
     except BadRequest as error:
-        log.warning("Nachricht an Chat %s nicht zustellbar: %s", reply.chat_id, error)
+        log.warning("Nachricht an Chat %s nicht zustellbar: %s", chat_id, error)
+        return False
+    if message_id is None:
         return False
     if reply.on_sent is not None:
-        await reply.on_sent(reply.chat_id, sent.message_id)
+        await reply.on_sent(chat_id, message_id)
     return True
 
 

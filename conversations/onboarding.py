@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from bot.render import texts
 from conversations.access import Audience, Place
 from conversations.commands import commands_for
-from conversations.framework import Reply, Request, Router
+from conversations.framework import Reply, Request, Router, coordination_chats
 from conversations.payloads import SignOffConfirmed, SignOffKept
 from conversations.reporting import what_is_due
 from storage.models import Contact, Role
-from storage.people import Redemption, redeem_invitation, remove_account
+from storage.people import (
+    ATTEMPT_LIMIT,
+    Redemption,
+    attempts_exhausted,
+    record_failed_attempt,
+    redeem_invitation,
+    remove_account,
+)
 
+log = logging.getLogger(__name__)
 router = Router()
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -59,8 +68,10 @@ async def start(request: Request) -> Reply | list[Reply]:
 
 
 async def _redeem(request: Request, token: str) -> Reply | list[Reply]:
+    if await attempts_exhausted(request.session, request.user_id, request.now):
+        return Reply(texts.INVITATION_ATTEMPTS_EXHAUSTED)  # the token is not even looked at
     if not TOKEN_SHAPE.match(token):
-        return Reply(texts.INVITATION_UNKNOWN)
+        return await _refused(request, texts.INVITATION_UNKNOWN)
     result = await redeem_invitation(
         request.session,
         token,
@@ -69,7 +80,7 @@ async def _redeem(request: Request, token: str) -> Reply | list[Reply]:
         now=request.now,
     )
     if result.contact is None:
-        return Reply(REFUSALS[result.outcome])
+        return await _refused(request, REFUSALS[result.outcome])
     contact = result.contact
     if result.office is not None:
         welcome = texts.fill(
@@ -88,6 +99,29 @@ async def _redeem(request: Request, token: str) -> Reply | list[Reply]:
     inviter = result.invited_by
     if inviter is not None and inviter.telegram_user_id is not None and inviter.id != contact.id:
         replies.append(Reply(joined, chat_id=inviter.telegram_user_id))
+    return replies
+
+
+async def _refused(request: Request, refusal: str) -> list[Reply]:
+    """Refuse an invitation and count the failure; the one that exhausts the person's
+    attempts is reported to the coordination (once a day), by name and Telegram id."""
+    replies = [Reply(refusal)]
+    if not await record_failed_attempt(request.session, request.user_id, request.now):
+        return replies
+    log.warning(
+        "%s ungültige Einladungslinks innerhalb einer Stunde von Telegram-ID %s; weitere "
+        "Versuche werden eine Stunde lang abgelehnt",
+        ATTEMPT_LIMIT,
+        request.user_id,
+    )
+    notice = texts.fill(
+        texts.INVITATION_ATTEMPTS_NOTICE,
+        name=request.display_name,
+        user_id=request.user_id,
+        count=ATTEMPT_LIMIT,
+    )
+    for chat_id in await coordination_chats(request.session, request.services):
+        replies.append(Reply(notice, chat_id=chat_id))
     return replies
 
 

@@ -36,6 +36,7 @@ from conversations.framework import (
     keyboard,
 )
 from conversations.reporting import estimate_minutes, opening_notices, reminder_buttons
+from storage import inbox
 from storage.claims import (
     claim_notice,
     claim_round_opening,
@@ -81,9 +82,11 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
 
 
 async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> None:
-    """A step of the schedule: keep the ids of handled updates only as long as needed."""
+    """A step of the schedule: keep the ids of handled updates only as long as needed, and
+    received ones that could not be handled no longer either."""
     async with svc.sessions() as session, session.begin():
         await forget_old_updates(session, now)
+        await inbox.forget_old(session, now)
 
 
 async def to_coordination(bot: Bot, svc: Services, text: str) -> None:

@@ -4,7 +4,7 @@ Three groups:
 
 * the catalogue (fields, goals, measures, horizon targets, offices and who is responsible
   for what), kept in step with the catalogue file by :mod:`storage.catalogue_sync`;
-* people (contacts with their role and offices, invitations);
+* people (contacts with their role and offices, invitations and failed attempts);
 * reporting (rounds, reports and their per-target answers).
 
 Reports are append-only. A report is one office's statement about one measure in one
@@ -309,6 +309,21 @@ class Invitation(Base):
     office: Mapped[Office | None] = relationship()
 
 
+class InvitationAttempt(Base):
+    """A failed attempt of a Telegram user to redeem an invitation, or the coordination's
+    notice about too many of them (``kind``: "failed" or "told"); never the token tried.
+
+    Rows are only needed for a day: older ones are deleted whenever one is written.
+    """
+
+    __tablename__ = "invitation_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 # --- reporting -----------------------------------------------------------------------------
 
 
@@ -475,6 +490,21 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ReceivedUpdate(Base):
+    """Telegram updates received but perhaps not handled yet: the bot's inbox.
+
+    python-telegram-bot confirms updates to Telegram as soon as it fetched them, before
+    they are handled; an update is written here first, so that one fetched just before the
+    process died is handled after the restart (see :mod:`storage.inbox`).
+    """
+
+    __tablename__ = "received_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class LatestReport(Base):

@@ -1,4 +1,9 @@
-"""People: contacts, their roles and offices, and single-use invitations."""
+"""People: contacts, their roles and offices, and single-use invitations.
+
+Guessing an invitation link is slowed down per Telegram user: after
+:data:`ATTEMPT_LIMIT` failed attempts within :data:`ATTEMPT_WINDOW` further attempts are
+refused without looking at the token (see :func:`attempts_exhausted`).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Contact, Invitation, Office, Role
+from storage.models import Contact, Invitation, InvitationAttempt, Office, Role
 
 # A token is the payload of an invitation link, which may hold up to 64 characters of
 # A-Z, a-z, 0-9, "_" and "-"; token_urlsafe gives exactly those.
-TOKEN_BYTES = 24  # 32 URL-safe characters
+TOKEN_BYTES = 24  # 192 random bits in 32 URL-safe characters
+
+ATTEMPT_LIMIT = 5  # failed attempts per Telegram user ...
+ATTEMPT_WINDOW = timedelta(hours=1)  # ... within this time; then further ones are refused
+ATTEMPTS_KEPT = timedelta(days=1)  # rows kept; also: the coordination hears once a day
+FAILED = "failed"  # an attempt whose token was checked and refused
+TOLD = "told"  # the coordination was told about this person's attempts
 
 
 def new_token() -> str:
@@ -147,6 +158,7 @@ async def redeem_invitation(
     await session.flush()
     invitation.used_at = now
     invitation.used_by_id = contact.id
+    await clear_failed_attempts(session, telegram_user_id)
     await session.flush()
     inviter = None
     if invitation.created_by_id is not None:
@@ -156,6 +168,68 @@ async def redeem_invitation(
         contact,
         invitation.office,
         inviter if inviter is not None and inviter.active else None,
+    )
+
+
+async def _attempts_since(
+    session: AsyncSession, telegram_user_id: int, kind: str, since: datetime
+) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(InvitationAttempt)
+        .where(
+            InvitationAttempt.telegram_user_id == telegram_user_id,
+            InvitationAttempt.kind == kind,
+            InvitationAttempt.attempted_at > since,
+        )
+    )
+    return count or 0
+
+
+async def attempts_exhausted(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
+    """Whether this person failed :data:`ATTEMPT_LIMIT` times within the last hour.
+
+    Then further attempts are refused without checking the token; refused attempts are not
+    counted, so the limit lifts an hour after the failures that reached it.
+    """
+    failed = await _attempts_since(session, telegram_user_id, FAILED, now - ATTEMPT_WINDOW)
+    return failed >= ATTEMPT_LIMIT
+
+
+async def record_failed_attempt(
+    session: AsyncSession, telegram_user_id: int, now: datetime
+) -> bool:
+    """Count a failed attempt (a token unknown, used, expired or malformed).
+
+    Returns True if it exhausts the person's attempts and the coordination has not been
+    told about them within a day: tell it now (that is recorded as well). Rows older than
+    a day, of anyone, are deleted on the way, so the table only ever holds recent ones.
+    """
+    await session.execute(
+        delete(InvitationAttempt)
+        .where(InvitationAttempt.attempted_at <= now - ATTEMPTS_KEPT)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(InvitationAttempt(telegram_user_id=telegram_user_id, kind=FAILED, attempted_at=now))
+    await session.flush()
+    if not await attempts_exhausted(session, telegram_user_id, now):
+        return False
+    if await _attempts_since(session, telegram_user_id, TOLD, now - ATTEMPTS_KEPT):
+        return False
+    session.add(InvitationAttempt(telegram_user_id=telegram_user_id, kind=TOLD, attempted_at=now))
+    await session.flush()
+    return True
+
+
+async def clear_failed_attempts(session: AsyncSession, telegram_user_id: int) -> None:
+    """Forget the person's failed attempts (after a redeemed invitation)."""
+    await session.execute(
+        delete(InvitationAttempt)
+        .where(
+            InvitationAttempt.telegram_user_id == telegram_user_id,
+            InvitationAttempt.kind == FAILED,
+        )
+        .execution_options(synchronize_session=False)
     )
 
 

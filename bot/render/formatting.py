@@ -74,6 +74,9 @@ def obstacles_text(obstacles: Collection[Obstacle], note: str | None = None) -> 
 # MessageEntity objects, not on the HTML this bot sends with ``parse_mode=HTML``. The
 # subset Telegram accepts is tiny (a dozen tags, no void elements, no comments, four
 # named entities plus numeric ones), so a regex tokenizer is all it takes.
+#
+# Telegram's limit of 4,096 applies to the text *after* parsing: tags count nothing, an
+# entity counts as the character it stands for, and lengths are UTF-16 code units.
 
 # Tags Telegram understands; other tag-like text is kept whole but does not nest.
 _TELEGRAM_TAGS = frozenset(
@@ -92,9 +95,31 @@ _TOKEN_RE = re.compile(
 )
 
 
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}  # all Telegram knows
+
+
 def utf16_len(text: str) -> int:
     """Telegram's length of ``text``: UTF-16 code units, a character beyond the BMP is 2."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def visible_len(text: str) -> int:
+    """The length Telegram limits: of the text Telegram HTML shows, in UTF-16 code units."""
+    return sum(token.size for token in _tokenize(text))
+
+
+def _shown(entity: str) -> str:
+    """The character an entity stands for; one Telegram does not know stays as written."""
+    name = entity[1:-1]
+    if name in _NAMED_ENTITIES:
+        return _NAMED_ENTITIES[name]
+    if name.startswith("#"):
+        digits = name[1:]
+        hexadecimal = digits[:1] in ("x", "X")
+        code = int(digits[1:], 16) if hexadecimal else int(digits)
+        if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return chr(code)
+    return entity
 
 
 class _Token(NamedTuple):
@@ -103,7 +128,7 @@ class _Token(NamedTuple):
     kind: Literal["open", "close", "text"]
     markup: str
     name: str = ""  # lower-case tag name of an open or close tag
-    size: int = 1  # utf16_len(markup)
+    size: int = 1  # what it adds to the text Telegram shows, in UTF-16 code units
 
 
 _Stack = tuple[_Token, ...]  # the elements open at a point of the text, outermost first
@@ -119,7 +144,9 @@ def _tokenize(text: str) -> list[_Token]:
         markup, name = match.group(0), (match.group("name") or "").lower()
         if name in _TELEGRAM_TAGS:
             kind: Literal["open", "close"] = "close" if match.group("slash") else "open"
-            tokens.append(_Token(kind, markup, name, utf16_len(markup)))
+            tokens.append(_Token(kind, markup, name, size=0))
+        elif markup.startswith("&"):
+            tokens.append(_Token("text", markup, size=utf16_len(_shown(markup))))
         else:
             tokens.append(_Token("text", markup, size=utf16_len(markup)))
         pos = match.end()
@@ -143,8 +170,7 @@ def _stacks(tokens: Sequence[_Token]) -> list[_Stack]:
 
 
 def _closing(element: _Token) -> _Token:
-    markup = f"</{element.name}>"
-    return _Token("close", markup, element.name, len(markup))
+    return _Token("close", f"</{element.name}>", element.name, size=0)
 
 
 def _assemble(reopened: _Stack, body: Sequence[_Token], still_open: _Stack) -> str | None:
@@ -169,53 +195,75 @@ def _last(tokens: Sequence[_Token], char: str, start: int, end: int) -> int | No
     return None
 
 
+def _is_space(token: _Token) -> bool:
+    return token.kind == "text" and token.markup.isspace()
+
+
+def _cut(tokens: Sequence[_Token], offsets: Sequence[int], start: int, end: int, limit: int) -> int:
+    """Where to end a part that begins at ``start`` and could take ``tokens[start:end]``.
+
+    At the last newline, else at the last space, else at ``end``. A newline is passed over
+    for a space after it when the part would be a stray short one while the line after
+    the newline is too long for any message: that line is cut anyway, so it may as well
+    begin in this part.
+    """
+    newline = _last(tokens, "\n", start, end)
+    space = _last(tokens, " ", start if newline is None else newline, end)
+    if newline is None:
+        return space if space is not None else end
+    stray = offsets[newline] - offsets[start] < limit // 2
+    if stray and space is not None:
+        line_end = next(
+            (i for i in range(newline + 1, len(tokens)) if tokens[i].markup == "\n"), len(tokens)
+        )
+        if offsets[line_end] - offsets[newline + 1] > limit:
+            return space
+    return newline
+
+
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split Telegram HTML into messages of at most ``limit``, each valid on its own.
 
-    A text that fits is returned unchanged (even a blank one). Otherwise each part takes as much as fits
-    and is cut at its last newline, else at its last space, else between any two
-    characters, never inside a tag, an entity or a character (the newline or the spaces
-    at a cut are dropped). So lines are kept whole where they fit, and only a line
-    longer than the limit is cut. Elements open at a cut are closed at the end of the
-    part and opened again, with the same tag and attributes, at the start of the next.
+    A text that fits is returned unchanged (even a blank one). Otherwise each part takes
+    as much as fits and is cut at its last newline, else at its last space, else between
+    any two characters, never inside a tag, an entity or a character (the whitespace at
+    a cut is dropped). So lines are kept whole where they fit, and only a line longer
+    than the limit is cut; such a line begins right after a short line rather than
+    leaving that line alone in a message. Elements open at a cut are closed at the end of
+    the part and opened again, with the same tag and attributes, at the start of the next.
 
-    Lengths are measured like Telegram's limit (UTF-16 code units, :func:`utf16_len`),
-    on the raw markup including the added tags, which is never shorter than the text
-    Telegram counts. Parts that would show nothing but whitespace are left out.
+    Lengths are measured as Telegram measures its limit (:func:`visible_len`): the text
+    shown, without tags, an entity as its character, in UTF-16 code units. Parts that
+    would show nothing but whitespace are left out.
 
     The input is expected to be well-formed (the bot escapes ``<``, ``>`` and ``&`` in
     data). Stray markup such as a bare ``a < b``, an unknown tag or an unmatched end tag
-    is passed through as text, not repaired (Telegram would reject it anyway). ``limit``
-    must leave room for the deepest nesting of elements (opening plus closing tags) and
-    one character or entity; otherwise ``ValueError`` is raised.
+    is passed through as text, not repaired (Telegram would reject it anyway). A
+    ``limit`` too small for a single character raises ``ValueError``.
     """
-    if utf16_len(text) <= limit:
-        return [text]
     tokens = _tokenize(text)
-    stacks = _stacks(tokens)
     offsets = list(accumulate((token.size for token in tokens), initial=0))
-    opening = [sum(element.size for element in stack) for stack in stacks]
-    closing = [sum(len(element.name) + 3 for element in stack) for stack in stacks]
+    if offsets[-1] <= limit:
+        return [text]
+    stacks = _stacks(tokens)
     parts: list[str] = []
     start = 0
     while start < len(tokens):
-        # The part tokens[start:end] costs opening[start] + markup + closing[end].
-        budget = limit - opening[start] + offsets[start]
         end = start
-        while end < len(tokens) and offsets[end + 1] + closing[end + 1] <= budget:
+        while end < len(tokens) and offsets[end + 1] - offsets[start] <= limit:
             end += 1
         if end == start:
-            raise ValueError(f"limit {limit} leaves no room for the markup at {start}")
+            raise ValueError(f"limit {limit} leaves no room for the character at {start}")
         resume = end
         if end < len(tokens):
-            newline = _last(tokens, "\n", start, end)
-            space = None if newline is not None else _last(tokens, " ", start, end)
-            if newline is not None:
-                end, resume = newline, newline + 1
-            elif space is not None:
-                end = resume = space
+            end = resume = _cut(tokens, offsets, start, end, limit)
+            if tokens[resume].markup == "\n":
+                resume += 1  # the next line begins as it is, indented or not
+            else:
                 while resume < len(tokens) and tokens[resume].markup == " ":
                     resume += 1
+            while end > start and _is_space(tokens[end - 1]):
+                end -= 1
         part = _assemble(stacks[start], tokens[start:end], stacks[end])
         if part is not None:
             parts.append(part)
@@ -224,7 +272,8 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Blocks of Telegram HTML (each valid on its own) as few messages of at most ``limit``.
+    """Blocks of Telegram HTML (each valid on its own) as few messages of at most ``limit``
+    (measured as Telegram does, :func:`visible_len`).
 
     Blocks are joined by an empty line and each is kept whole in one message where it
     fits, so a reader never finds, say, a round of a history begun in one message and
@@ -238,7 +287,7 @@ def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
             continue
         for piece in split_text(block, limit):
             joined = f"{current}\n\n{piece}" if current else piece
-            if utf16_len(joined) <= limit:
+            if visible_len(joined) <= limit:
                 current = joined
             else:
                 messages.append(current)

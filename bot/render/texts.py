@@ -661,6 +661,14 @@ EXPORT_NOT_WRITABLE = "Die Datei {path} kann nicht geschrieben werden: {reason}"
 
 # --- command line ----------------------------------------------------------------------------
 
+TOKEN_REJECTED = (
+    "Telegram lehnt TELEGRAM_BOT_TOKEN ab. Bitte den Token bei @BotFather prüfen (/mybots → "
+    "API Token) und in .env eintragen."
+)
+TELEGRAM_UNREACHABLE = (
+    "Telegram ist unter {url} nicht erreichbar ({error}). Bitte Netz, Proxy und Firewall "
+    "prüfen (ausgehend HTTPS zu api.telegram.org) oder TELEGRAM_API_BASE_URL."
+)
 CLI_INVITE_LINK = "Einladungslink für {target} (gültig bis {until}, nur einmal verwendbar):"
 
 
@@ -698,3 +706,21 @@ PDF_OLDER_ROUND = "(frühere Runde)"
 PDF_NO_TARGETS = "Für diese Maßnahme sind keine Zielhorizonte hinterlegt."
 PDF_NO_MEASURES = "Zu diesem Ziel sind keine Maßnahmen hinterlegt."
 PDF_EVIDENCE_HEAD = "Belege (Dateien) zu {code}"
+
+# --- invitations: attempts ---
+
+INVITATION_ATTEMPTS_EXHAUSTED = (
+    "Zu viele ungültige Einladungslinks. Bitte versuchen Sie es in einer Stunde erneut oder "
+    "wenden Sie sich an die Koordinierungsstelle."
+)
+INVITATION_ATTEMPTS_NOTICE = (
+    "⚠️ {name} (Telegram-ID {user_id}) hat innerhalb einer Stunde {count} ungültige "
+    "Einladungslinks geöffnet. Weitere Versuche lehnt der Bot eine Stunde lang ab. Soll die "
+    "Person mitarbeiten, erstellen Sie bitte mit /einladen einen neuen Link für sie."
+)
+
+# --- text hygiene ---
+
+EDITED_MESSAGE = (
+    "Geänderte Nachrichten übernehme ich nicht. Bitte senden Sie die Korrektur als neue Nachricht."
+)

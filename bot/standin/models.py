@@ -120,7 +120,10 @@ class StoredFile:
 
     @property
     def file_path(self) -> str:
-        return f"files/{self.file_unique_id}/{self.filename or 'file'}"
+        # Telegram's paths are its own ("documents/file_12.pdf"): whatever odd characters
+        # a person's file name holds (a lone surrogate), the path is valid UTF-8.
+        name = (self.filename or "file").encode("utf-8", "replace").decode("utf-8")
+        return f"files/{self.file_unique_id}/{name}"
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,20 @@ def default_fault(error_code: int, description: str | None, retry_after: int | N
 
 
 def _response(body: JSONDict, status: int = 200) -> web.Response:
-    return web.Response(
-        text=json.dumps(body, ensure_ascii=False),
-        status=status,
-        content_type="application/json",
-    )
+    text = json.dumps(body, ensure_ascii=False)
+    if _has_lone_surrogate(text):
+        # A person's text may hold a lone surrogate (Telegram clients send one in odd
+        # cases): UTF-8 cannot carry it, a JSON escape like Telegram's (\ud800) can.
+        text = json.dumps(body)
+    return web.Response(text=text, status=status, content_type="application/json")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _error_response(error: ApiError) -> web.Response:

@@ -48,6 +48,17 @@ PHOTO_SIZES = ((90, 68), (320, 240), (800, 600))
 _JPEG_START = b"\xff\xd8\xff\xe0"
 
 
+def _text_content(text: str) -> JSONDict:
+    """The fields of a text message a person writes; a command gets its entity."""
+    content: JSONDict = {"text": text}
+    match = _COMMAND_RE.match(text)
+    if match is not None:
+        content["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}
+        ]
+    return content
+
+
 def _chat_id(chat: ChatRef) -> int:
     if isinstance(chat, FakeUser | FakeChat):
         return chat.id
@@ -203,16 +214,34 @@ class BotApiStandIn:
         reply_to: int | None = None,
     ) -> int:
         """The person writes ``text``; returns the update_id. Commands get an entity."""
-        content: JSONDict = {"text": text}
-        match = _COMMAND_RE.match(text)
-        if match is not None:
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))}
-            ]
+        content = _text_content(text)
         if reply_to is not None:
             chat_state = self.state.chat_state(chat.id if chat else user.id)
             content["reply_to_message"] = self.state.message_api(chat_state, reply_to, nested=True)
         update_id = self._incoming(user, chat, content)
+        await asyncio.sleep(0)
+        return update_id
+
+    async def edit_text(
+        self, user: FakeUser, message_id: int, text: str, chat: FakeChat | None = None
+    ) -> int:
+        """The person edits their text message ``message_id`` to ``text``; returns the
+        update_id of the ``edited_message`` update (same message id, with ``edit_date``)."""
+        chat_state = self._target_chat(user, chat)
+        original = chat_state.incoming.get(message_id)
+        if (
+            original is None
+            or message_id in chat_state.deleted_incoming
+            or original["from"]["id"] != user.id
+            or "text" not in original
+        ):
+            raise AssertionError(
+                f"no text message {message_id} of user {user.id} in chat {chat_state.chat.id}"
+            )
+        kept = {key: value for key, value in original.items() if key not in ("text", "entities")}
+        message: JSONDict = {**kept, **_text_content(text), "edit_date": self.state.now()}
+        chat_state.incoming[message_id] = message
+        update_id = self.state.enqueue_update("edited_message", message)
         await asyncio.sleep(0)
         return update_id
 

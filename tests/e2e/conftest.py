@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import telegram_request
 from bot.config.settings import Settings, load_settings
 from bot.runtime import (
     SCHEDULE_JOB,
@@ -100,6 +101,14 @@ class World:
         await self.settle(await self.standin.press_button(user, label, chat=chat))
         return self.last(chat or user)
 
+    async def edit(
+        self, user: FakeUser, message_id: int, text: str, chat: FakeChat | None = None
+    ) -> Answer:
+        """Edit the person's message ``message_id`` to ``text``, wait until the bot handled
+        the edit, return the bot's last message in that chat."""
+        await self.settle(await self.standin.edit_text(user, message_id, text, chat))
+        return self.last(chat or user)
+
     async def open_round(self, chat: FakeChat | None = None) -> Answer:
         """Open a round by hand as a coordinator does: /runde, then confirm (the running
         round, if any, is replaced by the next one)."""
@@ -151,6 +160,12 @@ def e2e_settings(tmp_path: Path, base_url: str) -> Settings:
         bot_username=None,
         catalogue_path=None,
     )
+
+
+@pytest.fixture(autouse=True)
+def short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot repeats failed Bot API calls after 1 s, 2 s; here after a moment."""
+    monkeypatch.setattr(telegram_request, "FIRST_PAUSE", 0.01)
 
 
 @pytest.fixture

@@ -123,3 +123,26 @@ async def test_a_synchronous_database_url_is_one_line(
         assert err.startswith("Ungültige Einstellung DATABASE_URL: braucht den asynchronen Treiber")
         assert expected in err
         assert "geheim" not in err
+
+
+async def test_telegram_unreachable_or_token_rejected_is_one_line(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    env = environment(tmp_path, standin)
+    engine = create_engine(env["DATABASE_URL"])
+    await init_database(engine, load_catalogue())
+    await engine.dispose()
+
+    unreachable = {**env, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    code, out, err = await run_cli(unreachable, tmp_path, "run")
+    assert (code, out) == (1, "")
+    assert err.startswith("Telegram ist unter http://127.0.0.1:9/bot nicht erreichbar (")
+    assert err.count("\n") == 1, err
+    assert TOKEN.split(":")[1] not in err
+
+    rejected = {**env, "TELEGRAM_BOT_TOKEN": "999:falsch", "LOG_LEVEL": "INFO"}
+    code, out, err = await run_cli(rejected, tmp_path, "run")
+    assert (code, out) == (2, "")
+    assert err.startswith("Telegram lehnt TELEGRAM_BOT_TOKEN ab.")
+    assert err.count("\n") == 1, err
+    assert "falsch" not in err

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.telegram_request import ATTEMPTS
 from storage.models import Evidence, EvidenceKind, HorizonTarget, Obstacle, Status
 from tests.e2e.conftest import World
 from tests.e2e.test_reporting import open_round, reports, tap
@@ -259,7 +260,10 @@ async def test_a_failed_download_is_fetched_by_the_schedule(world: World) -> Non
     await open_round(world)
     await world.say(karl, "/bericht")
     await tap(world, karl, "III.2.1")
-    world.standin.fail_next("getFile", error_code=502, description="Bad Gateway", times=3)
+    # three downloads fail, each after the bot's own repeated attempts
+    world.standin.fail_next(
+        "getFile", error_code=502, description="Bad Gateway", times=3 * ATTEMPTS
+    )
     await world.settle(await world.standin.send_document(karl, filename="a.pdf", content=PDF))
     assert world.standin.sent_messages(karl.id)[-2].plain_text == (
         "III.2.1 · 📎 Beleg gespeichert: a.pdf"

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.runtime import SCHEDULE_JOB
+from bot.telegram_request import ATTEMPTS
 from conversations.framework import Services
 from conversations.scheduled import SummaryOutcome, post_summary_if_due
 from storage.claims import claim_notice
@@ -242,7 +243,7 @@ async def test_weekly_summary_content_and_once(world: World) -> None:
 async def test_summary_survives_errors_without_posting_twice(world: World) -> None:
     await world.tick(utc(2026, 11, 30, 7, 0))  # round opens (08:00 local), summary not yet due
     start = len(world.standin.sent_messages(world.group.id))
-    world.standin.fail_next("sendMessage", error_code=500, times=1)
+    world.standin.fail_next("sendMessage", error_code=500, times=ATTEMPTS)  # and its repetitions
     world.standin.fail_next(
         "sendPhoto", error_code=429, retry_after=1
     )  # waited out by the rate limiter
@@ -284,7 +285,7 @@ async def test_summary_resumes_after_its_second_part_failed(world: World) -> Non
     world.standin.delay("sendMessage", 0.2)
     tick = asyncio.create_task(world.tick(utc(2026, 11, 30, 8, 0)))
     await until(lambda: calls() == start + 2, tick)
-    world.standin.fail_next("sendMessage", error_code=500)
+    world.standin.fail_next("sendMessage", error_code=500, times=ATTEMPTS)  # and repetitions
     world.standin.delay("sendMessage", 0)
     await tick
     assert await summary_parts(world) == ["Wochenzusammenfassung KW 49/2026"]

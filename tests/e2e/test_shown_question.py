@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.telegram_request import ATTEMPTS
 from tests.e2e.conftest import World
 from tests.e2e.test_reporting import reports, tap
 
@@ -23,7 +24,9 @@ async def test_text_retyped_after_a_lost_reply_does_not_answer_the_next_question
 
     # The note is stored, but Telegram loses the next question (the review): Karl sees
     # no reply and types his note again.
-    world.standin.fail_next("sendMessage", error_code=502, description="Bad Gateway")
+    world.standin.fail_next(
+        "sendMessage", error_code=502, description="Bad Gateway", times=ATTEMPTS
+    )  # also the bot's repeated attempts
     await world.settle(await world.standin.send_text(karl, SUPPORT_NOTE))
     again = await world.say(karl, SUPPORT_NOTE)
 

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot import telegram_request
 from tests.e2e.conftest import World
-
-
-@pytest.fixture(autouse=True)
-def short_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(telegram_request, "FIRST_PAUSE", 0.05)
 
 
 def sends_to(world: World, chat_id: int) -> list[object]:

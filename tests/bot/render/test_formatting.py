@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render.formatting import join_blocks, split_text
+from bot.render.formatting import join_blocks, split_text, visible_len
 from bot.render.formatting import utf16_len as telegram_len
 from bot.standin.html import ParsedText, parse_html, utf16_len
 
@@ -34,23 +34,36 @@ def test_a_single_overlong_line_is_cut_at_spaces() -> None:
     assert " ".join(parts).split() == text.split()
 
 
-def test_an_overlong_line_starts_a_message_of_its_own() -> None:
+def test_an_overlong_line_begins_right_after_a_short_one() -> None:
+    """No stray message of one short line: a line cut anyway begins in the same part."""
     text = "kurz\n" + " ".join(["Wort"] * 30) + "\nEnde"
     assert split_text(text, limit=60) == [
-        "kurz",
+        "kurz\n" + " ".join(["Wort"] * 11),
         " ".join(["Wort"] * 12),
-        " ".join(["Wort"] * 12),
-        " ".join(["Wort"] * 6) + "\nEnde",
+        " ".join(["Wort"] * 7) + "\nEnde",
     ]
+
+
+def test_a_line_that_fits_a_message_is_not_cut_to_fill_the_part_before() -> None:
+    line = "x" * 58
+    assert split_text(f"kurz\n{line}\n{line}", limit=60) == ["kurz", line, line]
 
 
 # --- markup ------------------------------------------------------------------------------
 
 
 def test_a_text_that_fits_is_returned_unchanged() -> None:
-    text = "<b>" + "😀" * 2044 + "</b>x"  # 4096 UTF-16 code units, 2052 characters
+    text = "<b>" + "😀" * 2047 + "</b>&lt;x"  # 4096 UTF-16 code units as Telegram counts
     assert split_text(text) == [text]
     assert len(split_text(text + "x")) == 2
+
+
+def test_length_is_measured_as_telegram_counts_it() -> None:
+    """After parsing: tags count nothing, an entity one character (UTF-16 code units)."""
+    assert visible_len("<b>a&lt;b</b> &amp; &#128512;") == 8
+    for text in ("&lt;" * 4096, "<b>x</b>" * 4096, "<i>&#x1F600;</i>" * 2048):
+        assert split_text(text) == [text]
+    assert split_text("&amp;" * 4100) == ["&amp;" * 4096, "&amp;" * 4]
 
 
 def test_length_is_counted_in_utf16_code_units() -> None:
@@ -68,8 +81,8 @@ def test_regression_a_6400_character_line_with_italics_across_the_cut() -> None:
     assert parts[0].endswith("</i>")
     assert parts[1].startswith("<i>")
     for part in parts:
-        assert utf16_len(part) <= 4096
-        parse_html(part)  # Telegram would have said "can't parse entities" before
+        assert utf16_len(parse_html(part).plain) <= 4096  # Telegram would have said "can't
+        # parse entities" before
     assert _plain_words(parts) == parse_html(line).plain.split()
 
 
@@ -87,33 +100,31 @@ def test_elements_are_reopened_with_their_attributes() -> None:
 
 def test_never_cut_inside_an_entity() -> None:
     parts = split_text("&amp;" * 30, limit=12)
-    assert parts == ["&amp;&amp;"] * 15
+    assert parts == ["&amp;" * 12, "&amp;" * 12, "&amp;" * 6]
+    assert split_text(" ".join(["a &lt;b&gt;"] * 10), limit=6) == ["a &lt;b&gt;"] * 10
 
 
 def test_no_element_left_empty_and_no_blank_part() -> None:
-    parts = split_text("<b>" + "x" * 20 + "</b>\n\n<i>   </i>\n" + "<u>" + "y" * 20 + "</u>", 30)
-    # the newline after a line that fits stays, as it always did (Telegram trims it)
-    assert parts == ["<b>" + "x" * 20 + "</b>\n", "<u>" + "y" * 20 + "</u>"]
+    parts = split_text("<b>" + "x" * 20 + "</b>\n\n<i>   </i>\n" + "<u>" + "y" * 20 + "</u>", 22)
+    assert parts == ["<b>" + "x" * 20 + "</b>", "<u>" + "y" * 20 + "</u>"]
 
 
 def test_stray_markup_does_not_crash() -> None:
     for text in ("a < b > c & d " * 50, "x</b>y<br><p>z " * 40, "<b>offen " + "Wort " * 40):
-        assert all(telegram_len(part) <= 50 for part in split_text(text, limit=50))
+        assert all(visible_len(part) <= 50 for part in split_text(text, limit=50))
 
 
-def test_a_limit_without_room_for_the_markup_is_refused() -> None:
-    text = "<b>" + "x" * 20 + "</b>"
-    assert split_text(text, limit=8) == ["<b>x</b>"] * 20  # "<b>" + 1 + "</b>" fits
+def test_a_limit_without_room_for_a_character_is_refused() -> None:
+    assert split_text("<b>" + "x" * 20 + "</b>", limit=1) == ["<b>x</b>"] * 20
     with pytest.raises(ValueError, match="no room"):
-        split_text(text, limit=7)
+        split_text("😀😀", limit=1)  # one character, two code units
 
 
 # --- property: every part is valid Telegram HTML, nothing lost -----------------------------
 
-# Indivisible pieces of text; the longest is "&#8364;", 7 code units.
+# Indivisible pieces of text; the widest shown is an emoji, 2 code units.
 ATOMS = ["a", "Wort", "äöß", "😀", "𝄞", " ", "  ", "\n", "\n\n", "&amp;", "&lt;", "&gt;"]
 ATOMS += ["&quot;", "&#8364;"]
-LONGEST_ATOM = 7
 INLINE = ["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler"]
 EMOJI = ('<tg-emoji emoji-id="5368324170671202286">', "👍", "</tg-emoji>")
 
@@ -176,9 +187,9 @@ def fragments(draw: st.DrawFn, depth: int, inside: frozenset[str]) -> tuple[str,
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[str, int]:
-    """A text and a limit that leaves room for its deepest markup and one atom."""
-    text, deepest = draw(fragments(3, frozenset()))
-    return text, draw(st.integers(max(20, deepest + LONGEST_ATOM), 300))
+    """A text and a limit; markup counts nothing, 2 leaves room for any character."""
+    text, _ = draw(fragments(3, frozenset()))
+    return text, draw(st.integers(2, 300))
 
 
 def _styles(parsed: ParsedText) -> list[frozenset[tuple[str, str]]]:
@@ -192,6 +203,10 @@ def _styles(parsed: ParsedText) -> list[frozenset[tuple[str, str]]]:
         for unit in range(entity["offset"], entity["offset"] + entity["length"]):
             styles[char_at_unit[unit]].add((entity["type"], detail))
     return [frozenset(style) for style in styles]
+
+
+# the start or the end of an entity left at the edge of a part: "&lt" | ";"
+BROKEN_ENTITY = re.compile(r"&[#\w]*$|^[#\w]*;")
 
 
 def _plain_words(parts: list[str]) -> list[str]:
@@ -215,17 +230,30 @@ def test_many_more_generated_texts(case: tuple[str, int]) -> None:
     check_split(case)
 
 
+# Texts as the bot writes them: escaped data, emoji, bold, lines.
+PIECES = ["&amp;", "&lt;", "&gt;", "😀", "Wort", "Straße", " ", "\n", "\n\n"]
+PIECES += ["<b>Fett &amp; klar</b>", "<b>😀 &lt;3</b>", "<b>" + "lang " * 30 + "</b>"]
+bot_texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=400).map("".join)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bot_texts, st.integers(2, 400))
+def test_texts_full_of_entities_and_emoji(text: str, limit: int) -> None:
+    check_split((text, limit))
+
+
 def check_split(case: tuple[str, int]) -> None:
     """Each part fits, parses as Telegram parses it, and the parts say all the text said."""
     text, limit = case
     whole = parse_html(text)  # the generator makes valid markup
     parts = split_text(text, limit)
-    if utf16_len(text) <= limit:
+    if utf16_len(whole.plain) <= limit:  # Telegram's count: after parsing, in UTF-16
         assert parts == [text]
     parsed: list[ParsedText] = []
     for part in parts:
-        assert utf16_len(part) <= limit
+        assert not BROKEN_ENTITY.search(part), "an entity cut"
         parsed.append(parse_html(part))  # raises HtmlParseError like Telegram would
+        assert utf16_len(parsed[-1].plain) <= limit, "too long for Telegram"
         assert parsed[-1].plain.strip() or parts == [text], "a blank message"
     # The parts' texts are the whole text, apart from whitespace where it was cut ...
     pattern = r"\s*" + r"\s*".join(f"({re.escape(p.plain.strip())})" for p in parsed) + r"\s*"
@@ -246,8 +274,8 @@ def check_split(case: tuple[str, int]) -> None:
 def test_blocks_are_joined_and_kept_whole() -> None:
     blocks = [f"<b>Block {n}</b>\n" + "\n".join(["Zeile " + "x" * 40] * 5) for n in range(20)]
     messages = join_blocks(blocks, limit=1000)
-    assert all(telegram_len(message) <= 1000 for message in messages)
-    assert len(messages) == 7  # three blocks of about 250 characters to a message
+    assert all(visible_len(message) <= 1000 for message in messages)
+    assert len(messages) == 5  # four blocks of about 245 characters (as shown) to a message
     for message in messages:
         assert message.startswith("<b>Block ")
     assert "\n\n".join(messages) == "\n\n".join(blocks)  # nothing lost or changed
@@ -258,7 +286,7 @@ def test_blocks_are_joined_and_kept_whole() -> None:
 def test_a_block_longer_than_a_message_is_split_at_its_lines() -> None:
     big = "<b>Groß</b>\n" + "\n".join(f"Zeile {n} " + "y" * 80 for n in range(30))
     messages = join_blocks(["klein", big, "danach"], limit=1000)
-    assert all(telegram_len(message) <= 1000 for message in messages)
+    assert all(visible_len(message) <= 1000 for message in messages)
     assert messages[0].startswith("klein\n\n<b>Groß</b>")
     assert messages[-1].endswith("danach")
     assert sum(message.count(" yyyy") for message in messages) == 30  # no line cut

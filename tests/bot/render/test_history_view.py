@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.render import texts
 from bot.render.chart import history_chart, history_counts, history_rounds
-from bot.render.formatting import utf16_len
+from bot.render.formatting import visible_len
 from bot.render.views import history_view
 from storage.answers import Answer, by_round_and_office
 from storage.evidence import EvidenceItem
@@ -206,7 +206,7 @@ def test_only_the_newest_rounds_are_shown() -> None:
 def test_a_long_history_is_split_between_rounds() -> None:
     messages = history_view(MEASURE, monthly(30, "Viel geschehen. " * 40), [], ZONE)
     assert len(messages) > 3
-    assert all(utf16_len(message) <= 4096 for message in messages)
+    assert all(visible_len(message) <= 4096 for message in messages)
     assert messages[0].startswith("<b>Verlauf V.1.1</b>")
     assert "Berichtsrunde ab 01.07.2020" in messages[0]  # the oldest of the newest 24
     for message in messages[1:]:
@@ -225,7 +225,7 @@ def test_a_round_longer_than_a_message_is_split_at_its_lines() -> None:
         )
     ]  # fmt: skip
     messages = history_view(MEASURE, history, [], ZONE, limit=1000)
-    assert all(utf16_len(message) <= 1000 for message in messages)
+    assert all(visible_len(message) <= 1000 for message in messages)
     lines = "\n".join(messages).split("\n")
     assert lines.count("      Getan: " + "x" * 300) == 8  # no line cut
 

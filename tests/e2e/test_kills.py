@@ -1,0 +1,219 @@
+"""The bot process is killed (SIGKILL) again and again while a contact reports.
+
+After each kill the bot is started again, and the contact carries on as a person would:
+they press the last button they saw once more, or send /bericht when nothing answers.
+In the end every measure of the round is submitted exactly once, with the answers given,
+and no draft is left. 20 and 100 kills, both with ``--run-slow`` for now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.standin import BotApiStandIn, FakeUser
+from seed.loader import load_catalogue
+from storage.database import create_engine, session_factory
+from storage.models import Office, Report, Role, Status, TargetAnswer
+from storage.people import add_contact
+from storage.reporting import Cadence, open_round
+from storage.setup import init_database
+from tests.e2e.test_cli_process import SCRIPT, environment
+
+OFFICES = ("Flüchtlingskoordination", "Amt für soziale Leistungen")
+MEASURES = 10  # of Karl's two offices
+ROUND_DONE = ("Alle Maßnahmen dieser Runde sind berichtet.", "Alles berichtet, vielen Dank!")
+ANSWER = "🟢 im Plan"
+NOTE = "Läuft wie geplant."
+TARGET_LINE = re.compile(r"^\S+ · .+ \(\d+/\d+\)$", re.MULTILINE)  # the target being asked
+REPLY_WAIT = 3.0  # seconds a person waits for an answer before acting again
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A database that a separate process can reach by its URL. (A PostgreSQL variant hung
+    once in the test's tear-down and is left out until that is understood.)"""
+    return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+async def prepare(url: str) -> None:
+    """The Mainz plan, Karl as the contact of two offices, and a round open today."""
+    engine = create_engine(url)
+    await init_database(engine, load_catalogue())
+    now = datetime.now(UTC)
+    async with session_factory(engine)() as session, session.begin():
+        offices = list(await session.scalars(select(Office).where(Office.name.in_(OFFICES))))
+        await add_contact(
+            session, telegram_user_id=1002, display_name="Karl Kontakt", role=Role.CONTACT,
+            offices=offices, now=now - timedelta(days=1),
+        )  # fmt: skip
+        await open_round(session, today=now.date(), cadence=Cadence.MONTHLY, now=now)
+    await engine.dispose()
+
+
+class Bot:
+    """The bot as a process of its own: ``monitoring-bot run``."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, standin: BotApiStandIn) -> None:
+        self.env, self.cwd, self.standin = env, cwd, standin
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        polls = len(self.standin.calls_to("getUpdates"))
+        self.process = await asyncio.create_subprocess_exec(
+            SCRIPT, "run", env=self.env, cwd=self.cwd,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        await self.standin.wait_until(
+            lambda: len(self.standin.calls_to("getUpdates")) > polls, timeout=60, what="polling"
+        )
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), timeout=30)
+
+
+class Person:
+    """Karl: types a note where a status is asked, then presses it; then "Absenden"."""
+
+    def __init__(self, standin: BotApiStandIn, user: FakeUser) -> None:
+        self.standin, self.user = standin, user
+        self.acted = asyncio.Event()
+        self.steps = 0
+        self.repeat: str | None = None  # the step to do again after getting no answer
+        self.noted: set[str] = set()  # the targets ("III.2.1 · Mittelfristig (1/1)") noted
+
+    def seen(self) -> int:
+        """What the bot has shown Karl so far (new messages and edits)."""
+        calls = [*self.standin.calls_to("sendMessage"), *self.standin.calls_to("editMessageText")]
+        return sum(1 for call in calls if int(call.get("chat_id") or 0) == self.user.id)
+
+    def done(self) -> bool:
+        messages = self.standin.sent_messages(self.user.id)
+        return bool(messages) and any(
+            done in (messages[-1].plain_text or "") for done in ROUND_DONE
+        )
+
+    def next_step(self) -> str:
+        """What a person does next: a label to press, a note to type, or /bericht."""
+        for message in reversed(self.standin.sent_messages(self.user.id)):
+            if message.deleted or not message.buttons:
+                continue
+            labels = [label for row in message.buttons for label in row]
+            target = TARGET_LINE.search(message.plain_text or "")
+            if ANSWER in labels and target is not None and target[0] not in self.noted:
+                self.noted.add(target[0])
+                return NOTE
+            for wanted in ("Absenden", ANSWER, "Der Reihe nach"):
+                if wanted in labels:
+                    return wanted
+            break
+        return "/bericht"
+
+    async def act(self) -> None:
+        """One step, then wait for the bot to show something. Without an answer the person
+        does the same again: types the same text, presses the same button."""
+        before = self.seen()
+        step = self.repeat or self.next_step()
+        if step in (NOTE, "/bericht"):
+            await self.standin.send_text(self.user, step)
+        else:
+            try:
+                await self.standin.press_button(self.user, step)
+            except AssertionError:  # the button went away meanwhile: start over
+                await self.standin.send_text(self.user, "/bericht")
+        self.steps += 1
+        self.acted.set()
+        try:
+            await self.standin.wait_until(lambda: self.seen() > before, timeout=REPLY_WAIT)
+            self.repeat = None
+        except AssertionError:  # no answer (the bot is down)
+            self.repeat = None if self.repeat else step  # once again, then look anew
+
+    async def report(self) -> None:
+        while not self.done():
+            await self.act()
+
+
+async def submitted(
+    url: str,
+) -> tuple[list[int | None], int, set[tuple[Status | None, str | None]], list[str | None]]:
+    """Versions per submitted report, drafts left, (status, note) of the answers, and how
+    the figures given (Karl never typed any)."""
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        versions = list(
+            await session.scalars(select(Report.version).where(Report.submitted_at.is_not(None)))
+        )
+        drafts = await session.scalar(
+            select(func.count()).select_from(Report).where(Report.submitted_at.is_(None))
+        )
+        rows = await session.execute(
+            select(TargetAnswer.status, TargetAnswer.note)
+            .join(Report, Report.id == TargetAnswer.report_id)
+            .where(Report.submitted_at.is_not(None))
+        )
+        statuses = {(status, note) for status, note in rows}
+        figures = list(
+            await session.scalars(
+                select(Report.indicator_note).where(Report.indicator_note != "")  # "": skipped
+            )
+        )
+    await engine.dispose()
+    return versions, drafts or 0, statuses, figures
+
+
+# Behind --run-slow for now: under the load of the whole suite on two cores the short
+# variant failed once (not yet understood); alone it passes, and it fails as it should
+# when typed text may answer a question not shown.
+@pytest.mark.slow
+@pytest.mark.parametrize("kills", [20, 100])
+async def test_killed_again_and_again_nothing_lost_nothing_twice(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str, kills: int
+) -> None:
+    await prepare(database_url)
+    env = environment(tmp_path, standin)
+    env.update(DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    karl = Person(standin, standin.user(1002, "Karl", "Kontakt"))
+    bot = Bot(env, tmp_path, standin)
+    rng = random.Random(kills)
+    killed = 0
+    await bot.start()
+    try:
+        reporting = asyncio.create_task(karl.report())
+        while killed < kills and not reporting.done():
+            # right after one of Karl's steps: between fetching it and committing it, or
+            # while the reply goes out
+            karl.acted.clear()
+            acted = asyncio.create_task(karl.acted.wait())
+            await asyncio.wait({acted, reporting}, return_when=asyncio.FIRST_COMPLETED)
+            acted.cancel()
+            if reporting.done():
+                break
+            await asyncio.sleep(rng.uniform(0, 0.3))
+            await bot.kill()
+            killed += 1
+            await bot.start()
+        await asyncio.wait_for(reporting, timeout=300)
+    finally:
+        await bot.stop()
+
+    versions, drafts, answers, figures = await submitted(database_url)
+    assert killed >= min(kills, 15)  # the report took long enough to be interrupted often
+    assert versions == [1] * MEASURES  # each measure once: no second version, none missing
+    assert drafts == 0
+    assert answers == {(Status.ON_TRACK, NOTE)}  # every answer with its note
+    assert figures == []  # a note typed again never became the figures of the review
