@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.render import texts
 from conversations.framework import Context, services
+from storage.database import is_unavailable
 from storage.people import active_coordinators
 
 log = logging.getLogger(__name__)
@@ -67,20 +68,37 @@ async def on_error(update: object, context: Context) -> None:
     error = context.error
     if error is None:
         return
+    if is_unavailable(error):
+        # Not a bug and nothing half-written: the person tries again, the schedule's next
+        # tick retries by itself. One line for the operator; coordinators cannot help.
+        log.warning(
+            "Datenbank nicht verfügbar bei %s: %s: %s",
+            describe_update(update),
+            type(error).__name__,
+            str(error).splitlines()[0][:300] if str(error) else "",
+        )
+        await apologise(update, texts.DATABASE_UNAVAILABLE)
+        return
     log.error("Fehler bei %s", describe_update(update), exc_info=error)
     if is_expected(error):
         return
-    if isinstance(update, Update) and update.effective_chat is not None:
-        if update.callback_query is not None:
-            try:  # stop the spinner, unless the handler did so before it failed
-                await update.callback_query.answer()
-            except Exception:
-                log.debug("Schaltfläche war schon beantwortet", exc_info=True)
-        try:
-            await update.effective_chat.send_message(texts.ERROR)
-        except Exception:  # the apology itself failed; the log already has the cause
-            log.warning("Fehlermeldung an den Chat konnte nicht gesendet werden", exc_info=True)
+    await apologise(update, texts.ERROR)
     await notify_coordinators(context, error)
+
+
+async def apologise(update: object, text: str) -> None:
+    """Tell the chat of ``update`` (if any) that its request failed."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.callback_query is not None:
+        try:  # stop the spinner, unless the handler did so before it failed
+            await update.callback_query.answer()
+        except Exception:
+            log.debug("Schaltfläche war schon beantwortet", exc_info=True)
+    try:
+        await update.effective_chat.send_message(text)
+    except Exception:  # the apology itself failed; the log already has the cause
+        log.warning("Fehlermeldung an den Chat konnte nicht gesendet werden", exc_info=True)
 
 
 async def notify_coordinators(context: Context, error: BaseException) -> None:

@@ -38,7 +38,7 @@ from conversations import (
 from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage import inbox
-from storage.database import create_engine, session_factory
+from storage.database import create_engine, is_unavailable, session_factory
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,12 @@ def register_handlers(application: BotApplication) -> None:
 
 
 def _keeping(services: Services) -> UpdatesHook:
-    """Write the updates of a ``getUpdates`` answer into the inbox (see storage.inbox)."""
+    """Write the updates of a ``getUpdates`` answer into the inbox (see storage.inbox).
+
+    While the database is unavailable the updates are handed on unkept: their handlers
+    fail the same way and each person is asked to try again, instead of waiting in
+    silence until the database is back.
+    """
 
     async def keep(content: bytes) -> None:
         updates = json.loads(content).get("result") or []
@@ -118,8 +123,13 @@ def _keeping(services: Services) -> UpdatesHook:
             return
         # ASCII JSON: a text with a lone surrogate (which no database can store) stays escaped
         rows = [(int(update["update_id"]), json.dumps(update)) for update in updates]
-        async with services.sessions() as session, session.begin():
-            await inbox.keep(session, rows, services.clock())
+        try:
+            async with services.sessions() as session, session.begin():
+                await inbox.keep(session, rows, services.clock())
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("Updates nicht im Eingang gespeichert, Datenbank fehlt: %s", error)
 
     return keep
 
@@ -127,8 +137,14 @@ def _keeping(services: Services) -> UpdatesHook:
 async def _handled(update: Update, context: Any) -> None:
     """After the bot's handlers: the update is out of the inbox."""
     services: Services = context.bot_data["services"]
-    async with services.sessions() as session, session.begin():
-        await inbox.drop(session, update.update_id)
+    try:
+        async with services.sessions() as session, session.begin():
+            await inbox.drop(session, update.update_id)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        # The handler failed the same way and asked the person to try again.
+        log.warning("Update %s bleibt im Eingang: %s", update.update_id, error)
 
 
 async def _replay_inbox(application: BotApplication) -> None:

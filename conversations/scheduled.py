@@ -47,6 +47,7 @@ from storage.claims import (
     release_summary,
     renew_summary_lease,
 )
+from storage.database import is_unavailable
 from storage.models import Contact, ReportingRound
 from storage.people import active_contacts, active_offices
 from storage.reporting import WorkItem, current_round, submitted_items, work_items
@@ -77,8 +78,11 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
     for step in steps:
         try:
             await step(bot, svc, now)
-        except Exception:  # one failing step must not keep the others from running
-            log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
+        except Exception as error:  # one failing step must not keep the others from running
+            if is_unavailable(error):  # the next tick does it: what is due stays due
+                log.warning("Zeitplan: %s wartet auf die Datenbank (%s)", step.__name__, error)
+            else:
+                log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
 
 
 async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,27 +18,60 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# How long a SQLite write waits for another process's lock (a backup, a second tool)
+# before the person is asked to try again.
+SQLITE_BUSY_SECONDS = 10.0
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine for ``url``; a SQLite file's directory is created if missing."""
+
+def create_engine(
+    url: str, *, busy_seconds: float = SQLITE_BUSY_SECONDS, **options: Any
+) -> AsyncEngine:
+    """An async engine for ``url``; a SQLite file's directory is created if missing.
+
+    PostgreSQL connections are tested before use (``pool_pre_ping``), so after a restart of
+    the server the pool reconnects by itself instead of failing once per stale connection.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, **options)
+        pragmas = _sqlite_pragmas(int(busy_seconds * 1000))
+        event.listen(engine.sync_engine, "connect", pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Foreign keys are off by default in SQLite; WAL lets a reader and a writer work at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Foreign keys are off by default in SQLite; WAL lets a reader and a writer work at
+        # once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.close()
+
+    return on_connect
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot be used right now (not a bug): the server
+    is down or restarting, the connection broke, or SQLite is locked by another process.
+
+    Such an error left nothing half-written (the transaction is rolled back); the same
+    work succeeds once the database is back.
+    """
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    # asyncpg's connect errors arrive unwrapped: refused, reset, timed out, name unknown,
+    # or the server still starting ("the database system is starting up").
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return type(error).__name__ in {"CannotConnectNowError", "ConnectionDoesNotExistError"}
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -724,3 +724,8 @@ INVITATION_ATTEMPTS_NOTICE = (
 EDITED_MESSAGE = (
     "Geänderte Nachrichten übernehme ich nicht. Bitte senden Sie die Korrektur als neue Nachricht."
 )
+
+DATABASE_UNAVAILABLE = (
+    "Das hat gerade nicht geklappt, die Datenbank ist kurz nicht erreichbar. "
+    "Bitte versuchen Sie es gleich noch einmal."
+)
