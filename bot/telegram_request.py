@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # in all; a call takes at most 1 + 2 s of pauses longer
 FIRST_PAUSE = 1.0  # seconds, doubled after each further failure
+READ_TIMEOUT = 5.0  # seconds for Telegram's answer (python-telegram-bot's default)
 GET_UPDATES = "getUpdates"  # retried by python-telegram-bot's polling loop, not here
 UpdatesHook = Callable[[bytes], Awaitable[None]]
 
@@ -44,6 +45,7 @@ class RetryingRequest(HTTPXRequest):
     """:class:`HTTPXRequest` that repeats calls after server errors and lost answers."""
 
     def __init__(self, *args: Any, on_updates: UpdatesHook | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("read_timeout", READ_TIMEOUT)
         super().__init__(*args, **kwargs)
         self.attempts, self.first_pause = ATTEMPTS, FIRST_PAUSE
         self.on_updates = on_updates

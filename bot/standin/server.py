@@ -28,10 +28,19 @@ _MAX_BODY = 60 * 1024 * 1024  # Telegram accepts uploads up to 50 MB
 
 @dataclass
 class Fault:
-    """An injected error for the next ``remaining`` calls of one method."""
+    """A fault for the next ``remaining`` calls of one method.
 
-    error: ApiError
+    ``error``: answer with it instead of carrying the call out. Otherwise the answer is
+    what goes wrong: it comes ``seconds`` late, or never (``drop``: the connection is cut),
+    and ``perform`` says whether the call was carried out all the same, as when Telegram
+    delivered a message but the answer got lost on the way back.
+    """
+
+    error: ApiError | None
     remaining: int
+    drop: bool = False
+    perform: bool = True
+    seconds: float = 0.0
 
 
 def default_fault(error_code: int, description: str | None, retry_after: int | None) -> ApiError:
@@ -117,11 +126,14 @@ class ApiServer:
 
     # ------------------------------------------------------------ injection
     def add_fault(self, method: str, error: ApiError, times: int) -> None:
-        if times < 1:
-            raise ValueError("times must be >= 1")
-        self.faults.setdefault(method.lower(), []).append(Fault(error=error, remaining=times))
+        self.add(method, Fault(error=error, remaining=times))
 
-    def _take_fault(self, method: str) -> ApiError | None:
+    def add(self, method: str, fault: Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("times must be >= 1")
+        self.faults.setdefault(method.lower(), []).append(fault)
+
+    def _take_fault(self, method: str) -> Fault | None:
         queue = self.faults.get(method)
         if not queue:
             return None
@@ -129,7 +141,7 @@ class ApiServer:
         fault.remaining -= 1
         if fault.remaining <= 0:
             queue.pop(0)
-        return fault.error
+        return fault
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -199,17 +211,30 @@ class ApiServer:
         if delay:
             await self._sleep(delay)
         fault = self._take_fault(key)
+        if fault is not None and fault.error is not None:
+            return _error_response(fault.error)
+        response = None
+        if fault is None or fault.perform:
+            response = await self._perform(handler, method_name, values)
         if fault is not None:
-            return _error_response(fault)
+            await self._sleep(fault.seconds)
+            if fault.drop:
+                if request.transport is not None:
+                    request.transport.abort()  # no answer at all
+                return web.Response(status=499)  # never reaches the client
+        assert response is not None
+        return response
+
+    async def _perform(self, handler: Any, method_name: str, values: JSONDict) -> web.Response:
         try:
-            result = handler(state, Params(values))
+            result = handler(self.state, Params(values))
             if inspect.isawaitable(result):
                 result = await result
         except ApiError as error:
             return _error_response(error)
         except Exception:
             details = traceback.format_exc()
-            state.internal_errors.append(f"{method_name}: {details}")
+            self.state.internal_errors.append(f"{method_name}: {details}")
             _LOGGER.exception("stand-in failed to handle %s", method_name)
             return _error_response(ApiError(500, "Internal Server Error"))
         return _response({"ok": True, "result": result})

@@ -24,7 +24,7 @@ from .models import (
     SentMessage,
     StoredFile,
 )
-from .server import ApiServer, default_fault
+from .server import ApiServer, Fault, default_fault
 from .state import CallbackQueryState, ChatState, StandInState
 
 __all__ = [
@@ -480,6 +480,15 @@ class BotApiStandIn:
             self.server.delays.pop(method.lower(), None)
         else:
             self.server.delays[method.lower()] = seconds
+
+    def lose_answer(self, method: str, *, performed: bool = True, times: int = 1) -> None:
+        """Cut the connection of the next ``times`` calls of ``method`` without an answer;
+        ``performed``: the call was carried out first (only its answer is lost)."""
+        self.server.add(method, Fault(error=None, remaining=times, drop=True, perform=performed))
+
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` but answer ``seconds`` late."""
+        self.server.add(method, Fault(error=None, remaining=times, seconds=seconds))
 
     def redeliver(self, update_id: int) -> None:
         """Deliver an already delivered update again (same update_id)."""
