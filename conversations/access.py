@@ -66,8 +66,11 @@ def _refused(text: str) -> Decision:
     return Decision(False, text)
 
 
-def decide(rule: Rule, contact: Contact | None, place: Place) -> Decision:
-    """Whether ``contact`` (None: a stranger) may use something with ``rule`` in ``place``."""
+def decide(
+    rule: Rule, contact: Contact | None, place: Place, *, stranger: str = texts.STRANGER
+) -> Decision:
+    """Whether ``contact`` (None: a stranger) may use something with ``rule`` in ``place``;
+    ``stranger`` is what a stranger is told (where to get an invitation)."""
     active = contact is not None and contact.active
     coordinator = active and contact is not None and contact.role is Role.COORDINATOR
     if place is Place.OTHER:
@@ -81,7 +84,7 @@ def decide(rule: Rule, contact: Contact | None, place: Place) -> Decision:
     if rule.audience is Audience.EVERYONE:
         return ALLOWED
     if contact is None:
-        return _refused(texts.STRANGER)
+        return _refused(stranger)
     if not contact.active:
         return _refused(texts.DEACTIVATED)
     if rule.audience is Audience.COORDINATOR and not coordinator:

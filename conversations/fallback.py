@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import filters
 
 from bot.render import texts
-from conversations.framework import Reply, Request, Router
+from conversations.framework import Reply, Request, Router, stranger_text
 
 router = Router()
 
@@ -13,5 +13,7 @@ router = Router()
 @router.private_message(filters.COMMAND)
 async def unknown_command(request: Request) -> Reply:
     if request.active_contact is None:
-        return Reply(texts.DEACTIVATED if request.contact else texts.STRANGER)
+        if request.contact is None:
+            return Reply(stranger_text(request.services.settings))
+        return Reply(texts.DEACTIVATED)
     return Reply(texts.UNKNOWN_COMMAND)

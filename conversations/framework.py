@@ -73,6 +73,11 @@ def services(context: Context) -> Services:
     return cast(Services, context.bot_data["services"])
 
 
+def stranger_text(settings: Settings) -> str:
+    """What a person without access is told: the configured office and contact line."""
+    return texts.stranger(settings.coordination_office, settings.contact_line)
+
+
 # --- requests and replies --------------------------------------------------------------------
 
 Buttons = Sequence[Sequence[tuple[str, Payload]]]  # rows of (label, what the button carries)
@@ -271,7 +276,7 @@ async def _transaction(
         contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
         if contact is not None and contact.unreachable_since is not None:
             contact.unreachable_since = None  # they wrote: reachable again
-        decision = decide(rule, contact, place)
+        decision = decide(rule, contact, place, stranger=stranger_text(svc.settings))
         if not decision.allowed:
             return [] if decision.refusal is None else [Reply(decision.refusal)]
         request = Request(update, context, session, svc, contact, place, svc.clock(), args, after)

@@ -8,9 +8,10 @@ import re
 from bot.render import texts
 from conversations.access import Audience, Place
 from conversations.commands import commands_for
-from conversations.framework import Reply, Request, Router, coordination_chats
+from conversations.framework import Reply, Request, Router, coordination_chats, stranger_text
 from conversations.payloads import SignOffConfirmed, SignOffKept
 from conversations.reporting import what_is_due
+from storage.catalogue_read import catalogue_city
 from storage.models import Contact, Role
 from storage.people import (
     ATTEMPT_LIMIT,
@@ -60,7 +61,8 @@ async def start(request: Request) -> Reply | list[Reply]:
         return await _redeem(request, request.args[0])
     contact = request.contact
     if contact is None:
-        return Reply(f"{texts.ABOUT}\n\n{texts.STRANGER}")
+        about = texts.about(await catalogue_city(request.session))
+        return Reply(f"{about}\n\n{stranger_text(request.services.settings)}")
     if not contact.active:
         return Reply(texts.DEACTIVATED)
     greeting = texts.fill(texts.GREETING, name=contact.display_name)
@@ -131,8 +133,21 @@ async def show_help(request: Request) -> Reply:
 
 
 @router.command("datenschutz")
-async def privacy(_request: Request) -> Reply:
-    return Reply(texts.PRIVACY)
+async def privacy(request: Request) -> Reply:
+    settings = request.services.settings
+    controller = settings.privacy_controller or texts.privacy_controller(
+        await catalogue_city(request.session), settings.coordination_office
+    )
+    return Reply(
+        texts.privacy(
+            controller=controller,
+            purpose=settings.privacy_purpose,
+            legal_basis=settings.privacy_legal_basis,
+            retention=settings.privacy_retention,
+            authority=settings.privacy_authority,
+            officer=settings.privacy_contact,
+        )
+    )
 
 
 @router.command("abmelden")

@@ -129,6 +129,8 @@ class Catalogue(_Frozen):
     """A whole plan. Validation guarantees unique codes and known offices."""
 
     name: NonEmptyText
+    # The city whose plan it is, as the bot names it ("Bot der Stadt Mainz"); optional.
+    city: NonEmptyText | None = None
     horizons: dict[Term, HorizonDefinition]
     offices: tuple[NonEmptyText, ...] = Field(min_length=1)
     fields: tuple[FieldOfAction, ...] = Field(min_length=1)

@@ -20,6 +20,12 @@ async def term_meanings(session: AsyncSession) -> dict[str, str]:
     return {term: description for term, description in rows if description}
 
 
+async def catalogue_city(session: AsyncSession) -> str | None:
+    """The city whose plan is loaded ("Mainz"); None if the catalogue names none."""
+    city = await session.get(CatalogueInfo, "city")
+    return city.value if city is not None else None
+
+
 async def read_catalogue(session: AsyncSession) -> schema.Catalogue:
     """The catalogue as stored, without retired entries, in document order."""
     info = await session.get(CatalogueInfo, "name")
@@ -41,6 +47,7 @@ async def read_catalogue(session: AsyncSession) -> schema.Catalogue:
     )
     return schema.Catalogue(
         name=info.value,
+        city=await catalogue_city(session),
         horizons={
             schema.Term(t.term): schema.HorizonDefinition(label=t.label, description=t.description)
             for t in terms

@@ -104,6 +104,12 @@ class _Syncer:
         session = self.session
         info = await session.get(CatalogueInfo, "name")
         self._apply("Katalogname", info, CatalogueInfo, key="name", value=catalogue.name)
+        city = await session.get(CatalogueInfo, "city")
+        if catalogue.city is not None:
+            self._apply("Stadt", city, CatalogueInfo, key="city", value=catalogue.city)
+        elif city is not None:
+            await session.delete(city)
+            self.result.removed["Stadt"] += 1
         terms = {t.term: t for t in await session.scalars(select(HorizonTerm))}
         for term, definition in catalogue.horizons.items():
             self._apply(

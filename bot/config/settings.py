@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -19,6 +20,23 @@ from storage.reporting import Cadence
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATA_DIR = Path("data")
+
+# What the bot tells people about whom to ask and about data protection, unless configured.
+DEFAULT_COORDINATION_OFFICE = "Büro für Migration und Integration"
+DEFAULT_PRIVACY_PURPOSE = (
+    "Allein die Begleitung des Integrationskonzepts durch die Koordinierungsstelle (Stand der "
+    "Maßnahmen erfragen, auswerten, berichten)."
+)
+DEFAULT_PRIVACY_LEGAL_BASIS = (
+    "Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit § 3 LDSG Rheinland-Pfalz"
+)
+DEFAULT_PRIVACY_RETENTION = (
+    "Berichte und Belege für die Dauer des Monitorings, danach nach den Aufbewahrungsfristen "
+    "der Stadtverwaltung; Ihr Konto, bis Sie sich abmelden."
+)
+DEFAULT_PRIVACY_AUTHORITY = (
+    "Landesbeauftragter für den Datenschutz und die Informationsfreiheit Rheinland-Pfalz"
+)
 
 
 # The asyncio driver of each supported database (the bot and its migrations use asyncio).
@@ -105,6 +123,42 @@ class Settings(BaseSettings):
     catalogue_path: Path | None = Field(
         default=None, description="Eigener Maßnahmenkatalog; ohne Angabe der Mainzer Plan."
     )
+    coordination_office: str = Field(
+        default=DEFAULT_COORDINATION_OFFICE,
+        description="Name der Stelle, bei der die Koordinierungsstelle angesiedelt ist.",
+    )
+    contact_line: str | None = Field(
+        default=None,
+        description=(
+            "Wie Unbekannte die Koordinierungsstelle erreichen (E-Mail oder Telefon); "
+            "ohne Angabe entfällt der Satz."
+        ),
+    )
+    privacy_controller: str | None = Field(
+        default=None,
+        description=(
+            "Verantwortliche Stelle im Sinne der DSGVO; ohne Angabe „Stadt <Stadt des "
+            "Katalogs>, <COORDINATION_OFFICE>“."
+        ),
+    )
+    privacy_contact: str | None = Field(
+        default=None,
+        description="Kontakt der oder des Datenschutzbeauftragten; ohne Angabe entfällt die Zeile.",
+    )
+    privacy_purpose: str = Field(
+        default=DEFAULT_PRIVACY_PURPOSE, description="Zweck der Verarbeitung für /datenschutz."
+    )
+    privacy_legal_basis: str = Field(
+        default=DEFAULT_PRIVACY_LEGAL_BASIS, description="Rechtsgrundlage für /datenschutz."
+    )
+    privacy_retention: str = Field(
+        default=DEFAULT_PRIVACY_RETENTION,
+        description="Wie lange Berichte, Belege und Konten gespeichert bleiben (/datenschutz).",
+    )
+    privacy_authority: str = Field(
+        default=DEFAULT_PRIVACY_AUTHORITY,
+        description="Datenschutz-Aufsichtsbehörde, bei der man sich beschweren kann.",
+    )
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -120,6 +174,26 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "hat nicht die Form '123456789:ABC…' (so, wie @BotFather ihn nennt)"
                 )
+        return value
+
+    @field_validator(
+        "coordination_office",
+        "contact_line",
+        "privacy_controller",
+        "privacy_contact",
+        "privacy_purpose",
+        "privacy_legal_basis",
+        "privacy_retention",
+        "privacy_authority",
+        mode="before",
+    )
+    @classmethod
+    def _empty_text_is_unset(cls, value: object) -> object:
+        """A text without spaces around it; an empty one is as if not set (the default)."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise PydanticUseDefault
         return value
 
     @field_validator("telegram_api_base_url")

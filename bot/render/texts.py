@@ -27,14 +27,16 @@ PRIVATE_ONLY = "Bitte nutzen Sie diesen Befehl im privaten Chat mit mir."
 
 # --- strangers and onboarding ----------------------------------------------------------------
 
+# see about(): "{of_city}" is ABOUT_OF_CITY or nothing
 ABOUT = (
-    "Guten Tag! Ich bin der Bot der Stadt Mainz für das <b>Monitoring des "
+    "Guten Tag! Ich bin der Bot{of_city} für das <b>Monitoring des "
     "Integrationskonzepts</b>. Die zuständigen Ämter berichten hier über den Stand ihrer "
     "Maßnahmen, die Koordinierungsstelle behält den Überblick."
 )
+# without the configured office and contact line; see stranger()
 STRANGER = (
-    "Sie sind noch nicht freigeschaltet. Bitte wenden Sie sich an die Koordinierungsstelle im "
-    "Büro für Migration und Integration: Dort erhalten Sie einen persönlichen Einladungslink."
+    "Sie sind noch nicht freigeschaltet. Bitte wenden Sie sich an die Koordinierungsstelle: "
+    "Dort erhalten Sie einen persönlichen Einladungslink."
 )
 DEACTIVATED = (
     "Ihr Zugang ist deaktiviert. Wenn Sie wieder mitarbeiten möchten, bitten Sie die "
@@ -66,15 +68,22 @@ HELP_HEADER = "<b>Das können Sie hier tun:</b>"
 HELP_LINE = "/{command} – {description}"
 HELP_STRANGER = "/start – Einladungslink einlösen\n/datenschutz – Was gespeichert wird"
 
+# see privacy(): "{officer}" is PRIVACY_OFFICER or nothing
 PRIVACY = (
     "<b>Datenschutz</b>\n\n"
+    "<b>Verantwortlich:</b> {controller}{officer}\n\n"
     "Gespeichert wird nur, was für das Monitoring nötig ist:\n"
     "• Ihre Telegram-Kennung und Ihr Anzeigename, damit der Bot Sie erkennt und "
     "Berichte zuordnen kann;\n"
     "• Ihre Rolle und die Ämter, für die Sie berichten;\n"
-    "• Ihre Berichte mit Datum, Amt und Verfasser, damit der Verlauf nachvollziehbar bleibt.\n\n"
-    "Zweck ist allein die Begleitung des Integrationskonzepts durch die Koordinierungsstelle. "
+    "• Ihre Berichte und Belege (Fotos, Dokumente, Sprachnachrichten) mit Datum, Amt und "
+    "Verfasser, damit der Verlauf nachvollziehbar bleibt.\n\n"
+    "<b>Zweck:</b> {purpose}\n"
+    "<b>Rechtsgrundlage:</b> {legal_basis}\n"
+    "<b>Speicherdauer:</b> {retention}\n"
     "Die Daten liegen auf Servern der Stadt; Nachrichten laufen über Telegram.\n\n"
+    "<b>Ihre Rechte:</b> Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung, "
+    "Widerspruch und Beschwerde bei der Aufsichtsbehörde ({authority}).\n\n"
     "Mit /abmelden löschen Sie Ihr Konto: Name und Telegram-Kennung werden entfernt. Ihre "
     "Berichte bleiben als Berichte Ihres Amtes erhalten."
 )
@@ -729,3 +738,59 @@ DATABASE_UNAVAILABLE = (
     "Das hat gerade nicht geklappt, die Datenbank ist kurz nicht erreichbar. "
     "Bitte versuchen Sie es gleich noch einmal."
 )
+
+# --- who the bot belongs to and whom to ask (city from the catalogue, the rest configured) ---
+
+ABOUT_OF_CITY = " der Stadt {city}"
+STRANGER_AT_OFFICE = (
+    "Sie sind noch nicht freigeschaltet. Bitte wenden Sie sich an die Koordinierungsstelle "
+    "({office}): Dort erhalten Sie einen persönlichen Einladungslink."
+)
+STRANGER_CONTACT = "Kontakt: {contact}"
+PRIVACY_CONTROLLER = "Stadt {city}, {office}"  # unless PRIVACY_CONTROLLER is set
+PRIVACY_OFFICER = "\n<b>Datenschutzbeauftragte/r:</b> {contact}"
+
+
+def about(city: str | None) -> str:
+    """What the bot is, for someone who does not know it; the city where the catalogue
+    names one."""
+    return ABOUT.format(of_city=fill(ABOUT_OF_CITY, city=city) if city else "")
+
+
+def stranger(office: str, contact_line: str | None) -> str:
+    """What a person without access is told: where to get an invitation, and how to reach
+    that place where a contact line is configured."""
+    text = fill(STRANGER_AT_OFFICE, office=office)
+    if contact_line:
+        text += "\n" + fill(STRANGER_CONTACT, contact=contact_line)
+    return text
+
+
+def privacy_controller(city: str | None, office: str) -> str:
+    """The controller named by default: the city's coordination office (plain text)."""
+    return PRIVACY_CONTROLLER.format(city=city, office=office) if city else office
+
+
+def privacy(
+    *,
+    controller: str,
+    purpose: str,
+    legal_basis: str,
+    retention: str,
+    authority: str,
+    officer: str | None = None,
+) -> str:
+    """The data protection notice of /datenschutz; every value is escaped."""
+    return PRIVACY.format(
+        officer=fill(PRIVACY_OFFICER, contact=officer) if officer else "",
+        **{
+            key: escape(value, quote=False)
+            for key, value in {
+                "controller": controller,
+                "purpose": purpose,
+                "legal_basis": legal_basis,
+                "retention": retention,
+                "authority": authority,
+            }.items()
+        },
+    )

@@ -63,3 +63,13 @@ def test_help_lists_what_works_in_that_chat() -> None:
     # a coordinator who also reports for an office can report
     assert "bericht" in names(person(Role.COORDINATOR), Place.PRIVATE)
     assert names(CONTACT, Place.COORDINATION) == set()
+
+
+def test_a_stranger_is_told_what_the_caller_configured() -> None:
+    told = "Bitte wenden Sie sich an das Amt für Vielfalt."
+    assert decide(Rule(Audience.MEMBER), None, Place.PRIVATE, stranger=told) == Decision(
+        False, told
+    )
+    assert decide(Rule(Audience.MEMBER), GONE, Place.PRIVATE, stranger=told) == Decision(
+        False, texts.DEACTIVATED
+    )

@@ -151,3 +151,7 @@ def test_texts_are_faithful(mainz: Catalogue) -> None:
         for text in (m.title, m.indicator, *(h.target for h in m.horizons)):
             assert "  " not in text
             assert not text.startswith(" ")
+
+
+def test_the_city_is_catalogue_data(mainz: Catalogue) -> None:
+    assert mainz.city == "Mainz"

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed import schema
 from seed.schema import Catalogue, Goal, Term
-from storage.catalogue_read import read_catalogue
+from storage.catalogue_read import catalogue_city, read_catalogue
 from storage.models import (
     Base,
     Contact,
@@ -210,3 +210,21 @@ async def test_answered_horizon_target_is_retired(
         )
         assert answered is not None
         assert answered.retired
+
+
+async def test_the_city_follows_the_catalogue(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], mainz: Catalogue
+) -> None:
+    await init_database(engine, mainz)
+    async with sessions() as session:
+        assert await catalogue_city(session) == "Mainz"
+    result = await init_database(engine, mainz.model_copy(update={"city": "Musterstadt"}))
+    assert result.updated["Stadt"] == 1
+    async with sessions() as session:
+        assert await catalogue_city(session) == "Musterstadt"
+    without = mainz.model_copy(update={"city": None})
+    result = await init_database(engine, without)
+    assert result.removed["Stadt"] == 1
+    async with sessions() as session:
+        assert await catalogue_city(session) is None
+        assert await read_catalogue(session) == without

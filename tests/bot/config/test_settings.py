@@ -204,3 +204,61 @@ def test_files_come_from_the_bot_api_servers_file_address() -> None:
     assert load_settings().telegram_file_base_url == "https://api.telegram.org/file/bot"
     own = load_settings(telegram_api_base_url="http://127.0.0.1:8081/bot")
     assert own.telegram_file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_contact_and_privacy_defaults() -> None:
+    settings = load_settings()
+    assert settings.coordination_office == "Büro für Migration und Integration"
+    assert settings.contact_line is None
+    assert settings.privacy_controller is None  # then: "Stadt <city>, <office>"
+    assert settings.privacy_contact is None
+    assert settings.privacy_legal_basis == (
+        "Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit § 3 LDSG Rheinland-Pfalz"
+    )
+    assert "Berichte und Belege" in settings.privacy_retention
+    assert "Koordinierungsstelle" in settings.privacy_purpose
+    assert "Rheinland-Pfalz" in settings.privacy_authority
+
+
+def test_contact_and_privacy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COORDINATION_OFFICE", " Amt für Vielfalt ")
+    monkeypatch.setenv("CONTACT_LINE", "vielfalt@example.org, Tel. 0123 45-6")
+    monkeypatch.setenv("PRIVACY_CONTROLLER", "Stadt Musterstadt, Der Oberbürgermeister")
+    monkeypatch.setenv("PRIVACY_CONTACT", "datenschutz@example.org")
+    monkeypatch.setenv("PRIVACY_PURPOSE", "Monitoring.")
+    monkeypatch.setenv("PRIVACY_LEGAL_BASIS", "Art. 6 Abs. 1 lit. e DSGVO, § 3 HDSIG")
+    monkeypatch.setenv("PRIVACY_RETENTION", "Fünf Jahre nach Ende des Konzepts.")
+    monkeypatch.setenv("PRIVACY_AUTHORITY", "Hessischer Beauftragter für Datenschutz")
+    settings = load_settings()
+    assert settings.coordination_office == "Amt für Vielfalt"
+    assert settings.contact_line == "vielfalt@example.org, Tel. 0123 45-6"
+    assert settings.privacy_controller == "Stadt Musterstadt, Der Oberbürgermeister"
+    assert settings.privacy_contact == "datenschutz@example.org"
+    assert settings.privacy_purpose == "Monitoring."
+    assert settings.privacy_legal_basis == "Art. 6 Abs. 1 lit. e DSGVO, § 3 HDSIG"
+    assert settings.privacy_retention == "Fünf Jahre nach Ende des Konzepts."
+    assert settings.privacy_authority == "Hessischer Beauftragter für Datenschutz"
+
+
+def test_empty_texts_are_as_if_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty line in .env leaves out what has no default and keeps the defaults."""
+    names = (
+        "COORDINATION_OFFICE",
+        "CONTACT_LINE",
+        "PRIVACY_CONTROLLER",
+        "PRIVACY_CONTACT",
+        "PRIVACY_PURPOSE",
+        "PRIVACY_LEGAL_BASIS",
+        "PRIVACY_RETENTION",
+        "PRIVACY_AUTHORITY",
+    )
+    defaults = load_settings()
+    for name in names:
+        monkeypatch.setenv(name, "  ")
+    settings = load_settings()
+    assert settings == defaults
+    assert settings.contact_line is None
+    assert settings.privacy_controller is None
+    assert settings.privacy_contact is None
+    assert settings.coordination_office == "Büro für Migration und Integration"
+    assert settings.privacy_legal_basis.startswith("Art. 6 Abs. 1 lit. e DSGVO")
