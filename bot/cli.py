@@ -136,6 +136,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="den Bot starten",
         description="Startet den Bot (Long Polling). Braucht TELEGRAM_BOT_TOKEN.",
     )
+    backup = commands.add_parser(
+        "backup",
+        help="Datenbank und Belege in eine Datei sichern (auch bei laufendem Bot)",
+        description="Schreibt eine Sicherung (.tar.gz): die Datenbank, ob SQLite oder "
+        "PostgreSQL, als SQLite-Datei und die Kopien der Belege aus DATA_DIR. Der Bot darf "
+        "dabei laufen; die Sicherung ist ein einheitlicher Stand.",
+    )
+    backup.add_argument(
+        "file", type=Path, metavar="DATEI", help="Zieldatei, z. B. sicherung.tar.gz"
+    )
+    restore = commands.add_parser(
+        "restore",
+        help="eine Sicherung zurückspielen",
+        description="Spielt eine mit 'backup' geschriebene Sicherung in die konfigurierte "
+        "Datenbank und nach DATA_DIR zurück und bringt das Schema auf den neuesten Stand "
+        "(wie 'init'). Eine Datenbank, die schon Daten enthält, wird nur mit --force "
+        "ersetzt. Den Bot vorher anhalten.",
+    )
+    restore.add_argument("file", type=Path, metavar="DATEI", help="die Sicherung")
+    restore.add_argument(
+        "--force", action="store_true", help="vorhandene Daten durch die Sicherung ersetzen"
+    )
+    copy_database = commands.add_parser(
+        "copy-database",
+        help="alle Daten in eine andere, leere Datenbank kopieren (z. B. nach PostgreSQL)",
+        description="Kopiert alle Daten mit Verlauf aus der konfigurierten Datenbank in eine "
+        "leere Zieldatenbank, legt dort das aktuelle Schema an und prüft am Ende die "
+        "Zeilenzahl jeder Tabelle. Den Bot vorher anhalten, danach DATABASE_URL umstellen.",
+    )
+    copy_database.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="Zieldatenbank, z. B. postgresql+asyncpg://benutzer:passwort@host:5432/datenbank",
+    )
     return parser
 
 
@@ -452,6 +487,24 @@ async def _check_telegram(settings: Settings) -> None:
         await bot.shutdown()
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.maintenance import backup
+
+    return backup(args.file, settings, out)
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.maintenance import restore
+
+    return restore(args.file, args.force, settings, out)
+
+
+def cmd_copy_database(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.maintenance import copy_to
+
+    return copy_to(args.to, settings, out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "init": cmd_init,
     "catalogue": cmd_catalogue,
@@ -460,6 +513,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings, TextIO], int]] = {
     "summary": cmd_summary,
     "demo": cmd_demo,
     "run": cmd_run,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "copy-database": cmd_copy_database,
 }
 
 
