@@ -746,7 +746,15 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
     if draft is None:
         return await stale(request)
     if question != draft.current():
-        return [] if _matches(question, value, draft) else await stale(request)
+        if not _matches(question, value, draft):
+            return await stale(request)
+        if question_on_screen(draft):
+            return []  # a second tap: the next question is on screen already
+        # Stored, but the reply never arrived (lost, or the bot restarted before sending
+        # it): the same tap again shows what comes next instead of nothing, for ever.
+        what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
+        line = answered_line(draft, what, shown(what, draft.stored(what)))
+        return [Reply(line, edit=True), *asked_anew(draft)]
     if value == ALL_UNCHANGED_VALUE:
         return await all_unchanged(request, draft, question)
     if question.kind is Kind.OBSTACLE and value.startswith(TOGGLE_PREFIX):
@@ -761,10 +769,8 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
         return await stale(request)
     # on the review, the only answer by button is "Zahlen/Belege unverändert"
     what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
-    return [
-        Reply(answered_line(draft, what, shown_text), edit=True),
-        ask(draft, draft.current()),
-    ]
+    # the next question counts as on screen once its message is out (see asked_anew)
+    return [Reply(answered_line(draft, what, shown_text), edit=True), *asked_anew(draft)]
 
 
 async def all_unchanged(request: Request, draft: Draft, question: Question) -> list[Reply]:

@@ -42,3 +42,40 @@ async def test_text_retyped_after_a_lost_reply_does_not_answer_the_next_question
     await world.say(karl, "3 Termine")
     [draft] = await reports(world, "III.2.1")
     assert draft.indicator_note == "3 Termine"
+
+
+async def test_a_tap_repeated_after_a_lost_reply_shows_the_next_question(world: World) -> None:
+    """The tap was stored, but neither the edit nor the next question reached Karl (the
+    bot restarted, or Telegram lost both). He sees the same buttons and taps again: he
+    must get the next question, not silence (which used to be taken as a double tap)."""
+    karl = world.contact
+    await world.open_round()
+    await world.say(karl, "/bericht")
+    await tap(world, karl, "IV.2.1")  # two targets
+    first = world.last(karl)
+    assert "(1/2)" in first.text
+    [data] = [
+        button["callback_data"]
+        for row in first.message.inline_keyboard
+        for button in row
+        if button.get("text") == "🟢 im Plan"
+    ]
+    # The edit fails for good, and with it the rest of the reply.
+    world.standin.fail_next(
+        "editMessageText", error_code=502, description="Bad Gateway", times=ATTEMPTS
+    )
+    await world.settle(await world.standin.press_button(karl, "🟢 im Plan"))
+    assert world.last(karl).message_id == first.message_id  # nothing new on Karl's screen
+
+    again = await world.press(karl, "🟢 im Plan")
+    assert "(2/2)" in again.text, again.text
+    assert "Stand: 🟢 im Plan" in (world.standin.sent_messages(karl.id)[-2].plain_text or "")
+    [draft] = await reports(world, "IV.2.1")
+    assert [a.status for a in draft.answers].count(None) == 1  # the first target, once
+
+    # A real double tap, once the next question is on screen, still changes nothing.
+    before = len(world.standin.sent_messages(karl.id))
+    await world.settle(
+        await world.standin.press_callback_data(karl, data, message_id=first.message_id)
+    )
+    assert len(world.standin.sent_messages(karl.id)) == before
