@@ -229,11 +229,14 @@ async def running_draft(request: Request) -> Draft | None:
 
 
 async def stale(request: Request) -> list[Reply]:
-    """'Not current any more', and the question the person is actually on."""
+    """'Not current any more', and where to go on: the question the person is actually
+    on, or else what is due as /bericht shows it (never a dead end with old buttons)."""
     replies = [Reply(texts.STALE_QUESTION)]
     draft = await running_draft(request)
     if draft is not None:
         replies.append(ask(draft, draft.current()))
+    elif await round_now(request) is not None:
+        replies.extend(await begin(request))
     return replies
 
 

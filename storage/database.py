@@ -56,17 +56,32 @@ def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+# PostgreSQL's codes for "not now": connection exceptions (class 08), the server shutting
+# down or starting (57P01-57P03), too many connections (53300), and a transaction that
+# lost a conflict (serialization failure, deadlock), which succeeds when done again.
+TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300", "40001", "40P01")
+# SQLite's words for a file that another process holds or that cannot be reached.
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open")
+
+
 def is_unavailable(error: BaseException) -> bool:
     """Whether ``error`` means the database cannot be used right now (not a bug): the server
     is down or restarting, the connection broke, or SQLite is locked by another process.
 
     Such an error left nothing half-written (the transaction is rolled back); the same
-    work succeeds once the database is back.
+    work succeeds once the database is back. A missing table or a wrong query is a bug
+    and stays one.
     """
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated or isinstance(error, InterfaceError):
+            return True
+        code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        if isinstance(code, str) and code.startswith(TRANSIENT_SQLSTATES):
+            return True
+        message = str(error.orig).lower()
+        return isinstance(error, OperationalError) and any(
+            words in message for words in SQLITE_UNAVAILABLE
+        )
     # asyncpg's connect errors arrive unwrapped: refused, reset, timed out, name unknown,
     # or the server still starting ("the database system is starting up").
     if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):

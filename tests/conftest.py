@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.loader import load_catalogue
@@ -61,14 +63,9 @@ async def _postgres_unavailable(url: str) -> str | None:
     return _postgres_problem[url]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database. PostgreSQL tests get a schema of their own, dropped afterwards."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
-        yield engine
-        await engine.dispose()
-        return
+async def usable_postgres_url() -> str:
+    """The test PostgreSQL's URL; the test is skipped (failed under REQUIRE_POSTGRES) with
+    the reason where it cannot be used."""
     url = postgres_url()
     if url is None:
         pytest.skip("PostgreSQL tests disabled: TEST_DATABASE_URL is empty")
@@ -77,6 +74,42 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail(f"{problem} (REQUIRE_POSTGRES is set)")
         pytest.skip(problem)
+    return url
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database of the test's own (for a bot process or
+    a command that is given a URL), dropped afterwards."""
+    async with own_postgres_database() as url:
+        yield url
+
+
+@asynccontextmanager
+async def own_postgres_database() -> AsyncIterator[str]:
+    """See :func:`postgres_database`."""
+    url = await usable_postgres_url()
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty database. PostgreSQL tests get a schema of their own, dropped afterwards."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+        yield engine
+        await engine.dispose()
+        return
+    url = await usable_postgres_url()
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url)
     async with admin.begin() as connection:

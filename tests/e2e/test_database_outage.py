@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -29,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.render import texts
 from storage.database import create_engine
 from storage.models import Report, ReportingRound, TargetAnswer
-from tests.conftest import _postgres_unavailable, postgres_url
+from tests.conftest import usable_postgres_url
 from tests.e2e.conftest import World
 
 TRY_AGAIN = "Bitte versuchen Sie es gleich noch einmal."
@@ -126,14 +125,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         yield Database(engine, SqliteLock(path))
         await engine.dispose()
         return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL tests disabled: TEST_DATABASE_URL is empty")
-    problem = await _postgres_unavailable(url)
-    if problem:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(f"{problem} (REQUIRE_POSTGRES is set)")
-        pytest.skip(problem)
+    url = await usable_postgres_url()
     parsed = make_url(url)
     relay = Relay(target_port=parsed.port or 5432)
     await relay.listen()

@@ -12,6 +12,7 @@ import asyncio
 import random
 import re
 import signal
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from storage.models import Office, Report, Role, Status, TargetAnswer
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round
 from storage.setup import init_database
+from tests.conftest import own_postgres_database
 from tests.e2e.test_cli_process import SCRIPT, environment
 
 OFFICES = ("Flüchtlingskoordination", "Amt für soziale Leistungen")
@@ -36,11 +38,15 @@ TARGET_LINE = re.compile(r"^\S+ · .+ \(\d+/\d+\)$", re.MULTILINE)  # the target
 REPLY_WAIT = 3.0  # seconds a person waits for an answer before acting again
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """A database that a separate process can reach by its URL. (A PostgreSQL variant hung
-    once in the test's tear-down and is left out until that is understood.)"""
-    return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database that a separate process can reach by its URL: a SQLite file, or a
+    PostgreSQL database of its own, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    async with own_postgres_database() as url:
+        yield url
 
 
 async def prepare(url: str) -> None:
@@ -63,14 +69,15 @@ class Bot:
 
     def __init__(self, env: dict[str, str], cwd: Path, standin: BotApiStandIn) -> None:
         self.env, self.cwd, self.standin = env, cwd, standin
+        self.log = cwd / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         polls = len(self.standin.calls_to("getUpdates"))
-        self.process = await asyncio.create_subprocess_exec(
-            SCRIPT, "run", env=self.env, cwd=self.cwd,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+        with self.log.open("ab") as log:  # every run's log, for a failure message
+            self.process = await asyncio.create_subprocess_exec(
+                SCRIPT, "run", env=self.env, cwd=self.cwd, stdout=log, stderr=log,
+            )  # fmt: skip
         await self.standin.wait_until(
             lambda: len(self.standin.calls_to("getUpdates")) > polls, timeout=60, what="polling"
         )
@@ -100,6 +107,13 @@ class Person:
         """What the bot has shown Karl so far (new messages and edits)."""
         calls = [*self.standin.calls_to("sendMessage"), *self.standin.calls_to("editMessageText")]
         return sum(1 for call in calls if int(call.get("chat_id") or 0) == self.user.id)
+
+    def transcript(self, last: int = 8) -> str:
+        """The bot's last messages to Karl, with their buttons, for a failure message."""
+        return "\n---\n".join(
+            f"{m.plain_text} {m.buttons}{' (gelöscht)' if m.deleted else ''}"
+            for m in self.standin.sent_messages(self.user.id)[-last:]
+        )
 
     def done(self) -> bool:
         messages = self.standin.sent_messages(self.user.id)
@@ -148,6 +162,22 @@ class Person:
             await self.act()
 
 
+async def sessions_of(url: str) -> str:
+    """PostgreSQL's view of the database's sessions (what each waits for), for a failure."""
+    if not url.startswith("postgresql"):
+        return "–"
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        rows = await connection.exec_driver_sql(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 120) "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        lines = [" | ".join(str(value) for value in row) for row in rows]
+    await engine.dispose()
+    return "\n".join(lines)
+
+
 async def submitted(
     url: str,
 ) -> tuple[list[int | None], int, set[tuple[Status | None, str | None]], list[str | None]]:
@@ -186,7 +216,7 @@ async def test_killed_again_and_again_nothing_lost_nothing_twice(
 ) -> None:
     await prepare(database_url)
     env = environment(tmp_path, standin)
-    env.update(DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    env.update(DATABASE_URL=database_url, LOG_LEVEL="INFO")
     karl = Person(standin, standin.user(1002, "Karl", "Kontakt"))
     bot = Bot(env, tmp_path, standin)
     rng = random.Random(kills)
@@ -207,13 +237,22 @@ async def test_killed_again_and_again_nothing_lost_nothing_twice(
             await bot.kill()
             killed += 1
             await bot.start()
-        await asyncio.wait_for(reporting, timeout=300)
+        try:
+            await asyncio.wait_for(reporting, timeout=150)
+        except TimeoutError:
+            log = bot.log.read_text(errors="replace")[-4000:]
+            raise AssertionError(
+                f"Karl is stuck; he saw last:\n{karl.transcript()}\nThe bot's log ends:\n{log}"
+                f"\nDatabase sessions:\n{await sessions_of(database_url)}"
+            ) from None
     finally:
         await bot.stop()
 
     versions, drafts, answers, figures = await submitted(database_url)
+    seen = karl.transcript()
     assert killed >= min(kills, 15)  # the report took long enough to be interrupted often
-    assert versions == [1] * MEASURES  # each measure once: no second version, none missing
-    assert drafts == 0
-    assert answers == {(Status.ON_TRACK, NOTE)}  # every answer with its note
-    assert figures == []  # a note typed again never became the figures of the review
+    # each measure once: no second version, none missing
+    assert versions == [1] * MEASURES, f"{versions}; Karl saw last:\n{seen}"
+    assert drafts == 0, seen
+    assert answers == {(Status.ON_TRACK, NOTE)}, seen  # every answer with its note
+    assert figures == [], seen  # a note typed again never became the figures of the review

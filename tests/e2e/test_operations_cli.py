@@ -4,20 +4,16 @@ commands the README's "Betrieb" section names, and their one-line refusals."""
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from storage.database import create_engine, session_factory
 from storage.migrate import current_revision, head_revision
 from storage.models import Contact, Role
 from storage.people import add_contact
-from tests.conftest import _postgres_unavailable, postgres_url
 from tests.e2e.test_cli_process import run_cli
 from tests.environment import without_settings
 from tests.sample_data import EVIDENCE_BYTES, NOW, every_row, fill
@@ -132,29 +128,6 @@ async def test_refusals_are_one_line(tmp_path: Path) -> None:
         assert one_line(err).startswith(expected), args
         assert "geheim" not in err
     assert not (tmp_path / "s.tar.gz").exists()
-
-
-@pytest.fixture
-async def postgres_database() -> AsyncIterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL tests disabled: TEST_DATABASE_URL is empty")
-    problem = await _postgres_unavailable(url)
-    if problem:
-        if os.environ.get("REQUIRE_POSTGRES"):
-            pytest.fail(f"{problem} (REQUIRE_POSTGRES is set)")
-        pytest.skip(problem)
-    name = f"test_copy_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.dispose()
 
 
 @pytest.mark.postgres

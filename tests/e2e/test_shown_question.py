@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot.render import texts
 from bot.telegram_request import ATTEMPTS
 from tests.e2e.conftest import World
-from tests.e2e.test_reporting import reports, tap
+from tests.e2e.test_reporting import add_person, reports, tap
 
 SUPPORT_NOTE = "Bitte Termin mit dem Dezernat."
 
@@ -79,3 +80,29 @@ async def test_a_tap_repeated_after_a_lost_reply_shows_the_next_question(world: 
         await world.standin.press_callback_data(karl, data, message_id=first.message_id)
     )
     assert len(world.standin.sent_messages(karl.id)) == before
+
+
+async def test_a_stale_button_without_a_draft_leads_on_to_what_is_due(world: World) -> None:
+    """A question of a report already sent, tapped again: besides "not current", Fritzi
+    hears where she stands (as /bericht says it), rather than meeting a dead end."""
+    fritzi = await add_person(world, 801, "Fritzi Frau", "Frauenbüro")  # one measure
+    await world.open_round()
+    await world.say(fritzi, "/bericht")
+    answer = await world.press(fritzi, "Der Reihe nach")
+    [data] = [
+        button["callback_data"]
+        for row in answer.message.inline_keyboard
+        for button in row
+        if button.get("text") == "🟢 im Plan"
+    ]
+    while "Absenden" not in str(answer.buttons):
+        if "🟢 im Plan" in str(answer.buttons):
+            answer = await world.press(fritzi, "🟢 im Plan")
+        else:
+            answer = await world.say(fritzi, "Keine Zahlen.")
+    await world.press(fritzi, "Absenden")
+
+    await world.settle(await world.standin.press_callback_data(fritzi, data))
+    *_, notice, where = world.standin.sent_messages(fritzi.id)
+    assert notice.plain_text == texts.STALE_QUESTION
+    assert "Alles berichtet, vielen Dank!" in (where.plain_text or ""), where.plain_text
