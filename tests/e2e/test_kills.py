@@ -84,8 +84,8 @@ class Bot:
                 lambda: len(self.standin.calls_to("getUpdates")) > polls, timeout=60
             )
         except AssertionError:
-            log = self.log.read_text(errors="replace")[-3000:]
-            raise AssertionError(f"the bot did not start polling; its log ends:\n{log}") from None
+            ends = self.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"the bot did not start polling; its log ends:\n{ends}") from None
 
     async def kill(self) -> None:
         assert self.process is not None
