@@ -146,3 +146,18 @@ async def test_telegram_unreachable_or_token_rejected_is_one_line(
     assert err.startswith("Telegram lehnt TELEGRAM_BOT_TOKEN ab.")
     assert err.count("\n") == 1, err
     assert "falsch" not in err
+
+
+async def test_a_database_refusing_connections_is_one_line(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    env = environment(tmp_path, standin)
+    env["DATABASE_URL"] = "postgresql+asyncpg://bot:geheim@127.0.0.1:9/monitoring"  # closed
+    for command in ("init", "run"):
+        code, out, err = await run_cli(env, tmp_path, command)
+        assert (code, out) == (1, ""), err
+        assert err.count("\n") == 1, err
+        assert err.startswith(
+            "Datenbank postgresql+asyncpg://bot:***@127.0.0.1:9/monitoring nicht erreichbar: "
+        ), err
+        assert "geheim" not in err
