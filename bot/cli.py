@@ -33,6 +33,7 @@ from storage.catalogue_read import CatalogueNotLoaded, read_catalogue
 from storage.database import create_engine, session_factory
 from storage.models import Office
 from storage.people import OfficeLookup, find_office
+from storage.process_lock import DatabaseInUse, sole_process
 from storage.setup import SchemaOutdated, init_database, require_current_schema
 
 EXIT_OK = 0
@@ -462,9 +463,15 @@ def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         await require_current_schema(engine)
         return EXIT_OK
 
-    _with_engine(settings, check)
-    asyncio.run(_check_telegram(settings))
-    run_bot(settings)
+    try:
+        with sole_process(settings.effective_database_url):
+            _with_engine(settings, check)
+            asyncio.run(_check_telegram(settings))
+            run_bot(settings)
+    except DatabaseInUse as error:
+        raise CommandError(
+            texts.database_in_use(_database_label(settings), error.pid, texts.IN_USE_RUN)
+        ) from None
     return EXIT_OK
 
 

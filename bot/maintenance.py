@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import EXIT_OK, EXIT_USAGE, CommandError
 from bot.config.settings import ASYNC_DRIVERS, Settings
+from bot.render import texts
 from conversations.framework import utcnow
 from seed.loader import load_catalogue
 from storage.backup import (
@@ -30,6 +31,7 @@ from storage.backup import (
     write_backup,
 )
 from storage.database import create_engine
+from storage.process_lock import DatabaseInUse, sole_process
 from storage.setup import SchemaOutdated, init_database
 from storage.transfer import CountMismatch, TargetNotEmpty, copy_database
 
@@ -59,6 +61,18 @@ async def reachable(engine: AsyncEngine) -> None:
     except (SQLAlchemyError, OSError) as error:
         raise CommandError(
             f"Datenbank {label(engine.url)} nicht erreichbar: {one_line(error)}"
+        ) from None
+
+
+def _alone(settings: Settings, url: str, work: Callable[[], Awaitable[int]]) -> int:
+    """:func:`_run` while holding the lock of the SQLite file ``url`` (see
+    storage.process_lock): never beside a running bot, and no bot starts meanwhile."""
+    try:
+        with sole_process(url):
+            return _run(settings, work)
+    except DatabaseInUse as error:
+        raise CommandError(
+            texts.database_in_use(label(url), error.pid, texts.IN_USE_MAINTENANCE)
         ) from None
 
 
@@ -182,7 +196,7 @@ def restore(file: Path, force: bool, settings: Settings, out: TextIO) -> int:
         print(synced.describe(), file=out)
         return EXIT_OK
 
-    return _run(settings, work)
+    return _alone(settings, url, work)
 
 
 # --- copy-database ---------------------------------------------------------------------------
@@ -258,4 +272,4 @@ def copy_to(to: str, settings: Settings, out: TextIO) -> int:
         )
         return EXIT_OK
 
-    return _run(settings, work)
+    return _alone(settings, source_url, work)

@@ -794,3 +794,17 @@ def privacy(
             }.items()
         },
     )
+
+DATABASE_IN_USE = (
+    "Die Datenbank {path} wird schon von einem laufenden Bot verwendet{pid}. "
+    "Je SQLite-Datei läuft nur ein Bot; bitte {action}."
+)
+DATABASE_IN_USE_PID = " (Prozess {pid})"
+IN_USE_RUN = "den anderen zuerst beenden"
+IN_USE_MAINTENANCE = "den Bot zuerst anhalten (systemctl stop monitoring-bot)"
+
+
+def database_in_use(path: str, pid: int | None, action: str) -> str:
+    """One line for the operator: which process holds the SQLite file, and what to do."""
+    holder = DATABASE_IN_USE_PID.format(pid=pid) if pid is not None else ""
+    return DATABASE_IN_USE.format(path=path, pid=holder, action=action)

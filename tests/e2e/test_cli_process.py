@@ -64,6 +64,17 @@ async def test_invite_run_and_clean_shutdown(standin: BotApiStandIn, tmp_path: P
         await standin.send_text(newcomer, f"/start {link.rsplit('=', 1)[1]}")
         [welcome] = await standin.wait_for_messages(newcomer, timeout=10)
         assert (welcome.plain_text or "").startswith("Willkommen, Frieda Frauenbüro!")
+
+        # Not a second bot on the same SQLite file, and no restore beside the running one.
+        busy = f"Die Datenbank sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'} wird schon von "
+        busy += f"einem laufenden Bot verwendet (Prozess {process.pid})."
+        (tmp_path / "s.tar.gz").write_bytes(b"")
+        for args in (("run",), ("restore", "--force", "s.tar.gz")):
+            code, out, refused = await run_cli(env, tmp_path, *args)
+            assert (code, out) == (1, ""), refused
+            assert refused.count("\n") == 1, refused
+            assert refused.startswith(busy), refused
+
         process.send_signal(signal.SIGTERM)
         _, err_bytes = await asyncio.wait_for(process.communicate(), timeout=30)
     finally:
