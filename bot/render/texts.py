@@ -795,6 +795,7 @@ def privacy(
         },
     )
 
+
 DATABASE_IN_USE = (
     "Die Datenbank {path} wird schon von einem laufenden Bot verwendet{pid}. "
     "Je SQLite-Datei läuft nur ein Bot; bitte {action}."
