@@ -181,11 +181,14 @@ def _as_list(replies: Replies) -> list[Reply]:
 
 
 def clean_text(text: str) -> str:
-    """``text`` without lone surrogates, each replaced by U+FFFD; emoji stay as they are.
+    """``text`` without lone surrogates and NUL characters, each replaced by U+FFFD; emoji
+    stay as they are.
 
     Telegram clients send a lone surrogate in odd cases (half an emoji) and the JSON
     decoder accepts it, but it is no Unicode: the database and HTTP cannot encode it.
+    PostgreSQL stores no NUL character in a text ("invalid byte sequence for encoding").
     """
+    text = text.replace("\x00", "\ufffd")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -54,7 +54,9 @@ ANSWER_FIELDS: dict[Kind, str] = {
     Kind.SUPPORT_NOTE: "support_note",
 }
 PER_MEASURE = frozenset({Kind.INDICATOR, Kind.REVIEW})
-LARGEST_ID = 2**63 - 1  # a database id fits a signed 64-bit integer
+# The ids are INTEGER columns: 32 bits on PostgreSQL, where a larger number in a query
+# fails ("value out of int32 range"); SQLite's 64 bits hold them as well.
+LARGEST_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -17,6 +18,7 @@ __all__ = [
 ]
 
 JSONDict = dict[str, Any]
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class ApiError(Exception):
@@ -120,9 +122,9 @@ class StoredFile:
 
     @property
     def file_path(self) -> str:
-        # Telegram's paths are its own ("documents/file_12.pdf"): whatever odd characters
-        # a person's file name holds (a lone surrogate), the path is valid UTF-8.
-        name = (self.filename or "file").encode("utf-8", "replace").decode("utf-8")
+        # Telegram's paths are its own ("documents/file_12.pdf"): whatever a person's file
+        # name holds (a lone surrogate, "../", "?", "#"), the path is one plain URL segment.
+        name = _UNSAFE_IN_PATH.sub("_", self.filename or "").lstrip(".") or "file"
         return f"files/{self.file_unique_id}/{name}"
 
 

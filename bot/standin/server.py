@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import json
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -24,6 +25,7 @@ __all__ = ["ApiServer", "Fault"]
 _LOGGER = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
 _MAX_BODY = 60 * 1024 * 1024  # Telegram accepts uploads up to 50 MB
+_MIME_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
 
 
 @dataclass
@@ -245,6 +247,7 @@ class ApiServer:
         stored = self.state.file_by_path(request.match_info["path"])
         if stored is None or stored.size > DOWNLOAD_LIMIT:  # getFile never gave its path
             return _error_response(ApiError(404, "Not Found"))
-        return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
-        )
+        mime_type = stored.mime_type or ""
+        if not _MIME_TYPE.fullmatch(mime_type):  # what a person's app claimed: "x\x1dy" even
+            mime_type = "application/octet-stream"
+        return web.Response(body=stored.content, content_type=mime_type)

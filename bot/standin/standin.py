@@ -171,6 +171,10 @@ class BotApiStandIn:
         self.state.add_chat(chat, known=True)
         return chat
 
+    def channel(self, chat_id: int, title: str) -> FakeChat:
+        """A channel the bot is an administrator of (``chat_id`` negative)."""
+        return self.group(chat_id, title, type="channel")
+
     def open_chat(self, user: FakeUser) -> None:
         """Make the private chat known without an update (as if the person wrote earlier)."""
         self.state.add_user(user)
@@ -369,6 +373,38 @@ class BotApiStandIn:
         if caption is not None:
             message["caption"] = caption
         update_id = self._incoming(user, chat, message)
+        await asyncio.sleep(0)
+        return update_id
+
+    async def send_location(
+        self,
+        user: FakeUser,
+        chat: FakeChat | None = None,
+        *,
+        latitude: float = 49.9929,
+        longitude: float = 8.2473,
+    ) -> int:
+        """The person shares a location (a message without text); returns the update_id."""
+        content: JSONDict = {"location": {"latitude": latitude, "longitude": longitude}}
+        update_id = self._incoming(user, chat, content)
+        await asyncio.sleep(0)
+        return update_id
+
+    async def send_channel_post(self, chat: FakeChat, text: str) -> int:
+        """A post in the channel ``chat`` (see :meth:`channel`): a ``channel_post`` update,
+        sent by the channel itself (``sender_chat``), without a person in ``from``."""
+        if chat.type != "channel":
+            raise ValueError(f"chat {chat.id} is no channel")
+        chat_state = self.state.add_chat(chat, known=True)
+        message: JSONDict = {
+            "message_id": chat_state.allocate_message_id(),
+            "sender_chat": chat.to_api(),
+            "chat": chat.to_api(),
+            "date": self.state.now(),
+            **_text_content(text),
+        }
+        chat_state.incoming[message["message_id"]] = message
+        update_id = self.state.enqueue_update("channel_post", message)
         await asyncio.sleep(0)
         return update_id
 

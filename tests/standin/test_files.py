@@ -101,6 +101,25 @@ async def test_a_document_without_name_or_type(standin: BotApiStandIn, bot: Bot)
     assert await download(bot, document.file_id) == b"x"
 
 
+@pytest.mark.parametrize("name", ["../../../etc/passwd.pdf", "a?b#c.pdf", "..", "\ud800.pdf"])
+async def test_any_file_name_can_be_downloaded(standin: BotApiStandIn, bot: Bot, name: str) -> None:
+    update_id = await standin.send_document(karl(standin), filename=name, content=b"%PDF x")
+    document = (await received(bot, update_id)).document
+    assert document is not None
+    assert await download(bot, document.file_id) == b"%PDF x"
+
+
+@pytest.mark.parametrize("mime_type", ["x\x1dy", "application/pdf; charset=binary", "ä/ö"])
+async def test_any_file_type_can_be_downloaded(
+    standin: BotApiStandIn, bot: Bot, mime_type: str
+) -> None:
+    update_id = await standin.send_document(karl(standin), mime_type=mime_type, content=b"%PDF")
+    document = (await received(bot, update_id)).document
+    assert document is not None
+    assert document.mime_type == mime_type
+    assert await download(bot, document.file_id) == b"%PDF"
+
+
 async def test_files_over_20_mb_are_too_big_for_get_file(standin: BotApiStandIn, bot: Bot) -> None:
     user = karl(standin)
     document = (

@@ -410,8 +410,25 @@ async def test_non_text_messages_reach_the_bot(harness: Harness) -> None:
     await standin.send_voice(user)
     await standin.send_photo(user)
     await standin.send_document(user, filename="liste.xlsx", content=b"PK")
-    replies = await standin.wait_for_messages(user, 4, timeout=2)
-    assert [m.plain_text for m in replies] == ["Bitte schick mir Text."] * 4
+    location = await standin.send_location(user, latitude=50.0, longitude=8.27)
+    replies = await standin.wait_for_messages(user, 5, timeout=2)
+    assert [m.plain_text for m in replies] == ["Bitte schick mir Text."] * 5
+    assert standin.update(location)["message"]["location"] == {"latitude": 50.0, "longitude": 8.27}
+
+
+async def test_channel_posts_reach_the_bot(harness: Harness) -> None:
+    standin = harness.standin
+    channel = standin.channel(-1002000000001, "Amtsblatt")
+    update_id = await standin.send_channel_post(channel, "Neuigkeiten")
+    [reply] = await standin.wait_for_messages(channel, 1, timeout=2)
+    assert reply.plain_text == "Echo: Neuigkeiten"
+    post = standin.update(update_id)["channel_post"]
+    assert "from" not in post
+    assert post["sender_chat"] == post["chat"] == {
+        "id": -1002000000001, "type": "channel", "title": "Amtsblatt"
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="no channel"):
+        await standin.send_channel_post(standin.group(-1002000000002, "Gruppe"), "x")
 
 
 async def test_wait_for_messages_fails_clearly(harness: Harness) -> None:
