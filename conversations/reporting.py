@@ -1171,7 +1171,8 @@ async def absence_chosen(request: Request, data: AbsentUntil) -> Reply:
         contact.absent_until = None
         return Reply(texts.ABSENCE_ENDED, edit=True)
     until = day_from_number(data.day)
-    if until is None or until < request.today:
+    # only the days offered (a button of yesterday's still counts): a forged far date no
+    if until is None or not request.today <= until <= max(absence_choices(request.today)):
         return Reply(texts.STALE_BUTTON, edit=True)
     contact.absent_until = until
     return Reply(texts.fill(texts.ABSENCE_SET, day=day(until)), edit=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.render import texts
 from bot.runtime import SCHEDULE_JOB
 from bot.telegram_request import ATTEMPTS
 from conversations.framework import Services
@@ -421,3 +422,14 @@ async def test_back_early_from_an_absence(world: World) -> None:
     assert back.text == "Willkommen zurück! Erinnerungen erhalten Sie wieder wie gewohnt."
     await world.tick(utc(2026, 12, 4, 8, 0))
     assert world.last(wanda).text.startswith("Erinnerung: Bis 31.12.2026 sind")
+
+
+async def test_a_forged_absence_date_beyond_the_choices_is_refused(world: World) -> None:
+    """Only the days /abwesend offers (at most four weeks on) can be chosen; button data
+    forged to say 31.12.9999 would silence every reminder for good."""
+    await world.say(world.contact, "/abwesend")
+    await world.settle(await world.standin.press_callback_data(world.contact, "v1:away:99991231"))
+    assert world.last(world.contact).text == texts.STALE_BUTTON
+    row = await world.contact_row(world.contact.id)
+    assert row is not None
+    assert row.absent_until is None
