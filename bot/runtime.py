@@ -72,7 +72,7 @@ def build_application(
     token = settings.telegram_bot_token.get_secret_value()
     protect_secrets([token])
     engine = engine or create_engine(settings.effective_database_url)
-    services = Services(settings, session_factory(engine), clock)
+    services = Services(settings, session_factory(engine), clock, started_at=clock())
     application = (
         Application.builder()
         .token(token)

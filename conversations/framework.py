@@ -10,6 +10,7 @@ stored, and no handler holds a transaction open while talking to Telegram.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,7 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
-from storage.claims import claim_update
+from storage.claims import claim_update, keep_notice_message, mark_delivered
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
 from storage.reporting import remember_question_message
@@ -67,6 +68,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime] = utcnow
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
+    started_at: datetime | None = None  # when this bot process started (by ``clock``)
 
 
 def services(context: Context) -> Services:
@@ -122,6 +124,9 @@ class Reply:
     # called with (chat id, message id) once the message is sent (or edited), e.g. to
     # remember where a notice went; for a text sent in parts, the last part's (the buttons')
     on_sent: Callable[[int, int], Awaitable[None]] | None = None
+    # the scheduled notice (storage.models.Notice) this message is: marked delivered once
+    # sent, so that a notice lost with its process is sent later (see keep_notice)
+    notice_id: int | None = None
 
 
 @dataclass
@@ -449,15 +454,55 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
         log.warning("Chat %s hat den Bot blockiert: %s", chat_id, error)
         async with svc.sessions() as session, session.begin():
             await mark_unreachable(session, chat_id, svc.clock())
+            await _delivered(session, svc, reply)  # it never can be: done with it
         return False
     except BadRequest as error:
         log.warning("Nachricht an Chat %s nicht zustellbar: %s", chat_id, error)
+        async with svc.sessions() as session, session.begin():
+            await _delivered(session, svc, reply)
         return False
+    if reply.notice_id is not None:
+        async with svc.sessions() as session, session.begin():
+            await _delivered(session, svc, reply)
     if message_id is None:
         return False
     if reply.on_sent is not None:
         await reply.on_sent(chat_id, message_id)
     return True
+
+
+async def _delivered(session: AsyncSession, svc: Services, reply: Reply) -> None:
+    if reply.notice_id is not None:
+        await mark_delivered(session, reply.notice_id, svc.clock())
+
+
+async def keep_notice(
+    session: AsyncSession, round_id: int, contact_id: int, kind: str, reply: Reply
+) -> Reply:
+    """Store the message of a person's notice, claimed in this transaction, with the
+    notice: if the process dies before it is delivered, it is sent later
+    (:func:`notice_reply`). Returns ``reply`` marked as that notice."""
+    assert reply.chat_id is not None
+    body = json.dumps(
+        {
+            "text": reply.text,
+            "buttons": [[[label, data.encode()] for label, data in row] for row in reply.buttons],
+        }
+    )
+    notice_id = await keep_notice_message(session, round_id, contact_id, kind, reply.chat_id, body)
+    return replace(reply, notice_id=notice_id)
+
+
+def notice_reply(notice_id: int, chat_id: int, body: str) -> Reply:
+    """The message of a kept notice, as :func:`keep_notice` stored it."""
+    stored = json.loads(body)
+    buttons = [
+        [(label, payload) for label, data in row if (payload := decode(data)) is not None]
+        for row in stored["buttons"]
+    ]
+    return Reply(
+        stored["text"], [row for row in buttons if row], chat_id=chat_id, notice_id=notice_id
+    )
 
 
 class Router:

@@ -24,7 +24,7 @@ from bot.render.formatting import day, horizon_label, obstacles_text
 from conversations import report_answers
 from conversations.access import Audience
 from conversations.evidence import DOWNLOAD_LIMIT, describe_file, keep_file
-from conversations.framework import Buttons, Reply, Request, Router
+from conversations.framework import Buttons, Reply, Request, Router, keep_notice
 from conversations.payloads import (
     AbsentUntil,
     AnswerChoice,
@@ -1090,7 +1090,8 @@ async def opening_notices(
         if not items or not await claim_notice(session, round_.id, contact.id, OPENING, now):
             continue
         announcement = round_announcement(round_, items)
-        replies.append(replace(announcement, chat_id=contact.telegram_user_id))
+        reply = replace(announcement, chat_id=contact.telegram_user_id)
+        replies.append(await keep_notice(session, round_.id, contact.id, OPENING, reply))
     return replies
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from bot.render import texts
 from bot.render.formatting import day
 from conversations.access import Audience, Place
-from conversations.framework import Buttons, Reply, Request, Router
+from conversations.framework import Buttons, Reply, Request, Router, keep_notice
 from conversations.payloads import (
     RoundAction,
     RoundConfirmed,
@@ -220,5 +220,6 @@ async def extension_notices(request: Request, round_: ReportingRound) -> list[Re
         ):
             continue
         notice = round_announcement(round_, left, texts.ROUND_EXTENDED_NOTICE)
-        replies.append(Reply(notice.text, notice.buttons, chat_id=contact.telegram_user_id))
+        reply = Reply(notice.text, notice.buttons, chat_id=contact.telegram_user_id)
+        replies.append(await keep_notice(request.session, round_.id, contact.id, kind, reply))
     return replies

@@ -33,11 +33,14 @@ from conversations.framework import (
     Services,
     coordination_chats,
     deliver,
+    keep_notice,
     keyboard,
+    notice_reply,
 )
 from conversations.reporting import estimate_minutes, opening_notices, reminder_buttons
 from storage import inbox
 from storage.claims import (
+    NOTICE_LEASE,
     claim_notice,
     claim_round_opening,
     claim_summary,
@@ -46,10 +49,13 @@ from storage.claims import (
     record_summary_part,
     release_summary,
     renew_summary_lease,
+    retake_notice,
+    undelivered_notices,
 )
 from storage.database import is_unavailable
 from storage.models import Contact, ReportingRound
 from storage.people import active_contacts, active_offices
+from storage.process_lock import lock_file
 from storage.reporting import WorkItem, current_round, submitted_items, work_items
 from storage.scheduling import (
     last_due_round,
@@ -68,6 +74,7 @@ OPENED = "eroeffnet"
 
 async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
     steps: tuple[Callable[[Bot, Services, datetime], Awaitable[object]], ...] = (
+        resend_lost_notices,
         open_round_if_due,
         send_reminders,
         escalate_overdue,
@@ -83,6 +90,35 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
                 log.warning("Zeitplan: %s wartet auf die Datenbank (%s)", step.__name__, error)
             else:
                 log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
+
+
+async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
+    """A step of the schedule: send the notices to people that were claimed but never
+    delivered, because their process died in the middle of a broadcast.
+
+    Another process's notice counts as lost once it is :data:`NOTICE_LEASE` old. With
+    SQLite only one bot uses the file (see storage.process_lock), so every notice claimed
+    before this process started is known to be lost at once. A notice can go out twice
+    only if the process died between Telegram taking it and the database hearing so.
+    """
+    cutoff = now - NOTICE_LEASE
+    started = svc.started_at
+    sole = lock_file(svc.settings.effective_database_url) is not None
+    if sole and started is not None and cutoff < started <= now:
+        cutoff = started
+    async with svc.sessions() as session:
+        lost = await undelivered_notices(session, cutoff)
+    sent = 0
+    for notice in lost:
+        async with svc.sessions() as session, session.begin():
+            if not await retake_notice(session, notice, now):
+                continue  # another process took it
+        assert notice.chat_id is not None
+        assert notice.body is not None
+        sent += await deliver(bot, svc, notice_reply(notice.id, notice.chat_id, notice.body))
+    if lost:
+        log.info("%s verlorene Benachrichtigungen nachgesendet.", sent)
+    return sent
 
 
 async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> None:
@@ -233,7 +269,8 @@ async def claim_reminder(
         return None
     for earlier in covers:
         await claim_notice(session, round_.id, contact.id, earlier, now)
-    return reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
+    message = reminder(contact.telegram_user_id, open_items, round_.due_on, kind == DUE_KIND)
+    return await keep_notice(session, round_.id, contact.id, kind, message)
 
 
 def reminder(chat_id: int, open_items: list[WorkItem], due: date, last_day: bool) -> Reply:

@@ -112,6 +112,67 @@ async def claim_notice(
     return _changed(result)
 
 
+# A notice claimed but not delivered after this long is taken to be lost with the process
+# that claimed it, and is sent by whoever finds it (see :func:`retake_notice`).
+NOTICE_LEASE = timedelta(minutes=10)
+
+
+async def keep_notice_message(
+    session: AsyncSession, round_id: int, contact_id: int, kind: str, chat_id: int, body: str
+) -> int:
+    """Store the message of the person's notice claimed in this transaction; its id."""
+    notice = await session.scalar(
+        select(Notice).where(
+            Notice.round_id == round_id, Notice.contact_id == contact_id, Notice.kind == kind
+        )
+    )
+    assert notice is not None, "claim the notice first"
+    notice.chat_id, notice.body = chat_id, body
+    await session.flush()
+    return notice.id
+
+
+async def mark_delivered(session: AsyncSession, notice_id: int, now: datetime) -> None:
+    """The notice went out (or can never go out: the person blocked the bot)."""
+    await session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.delivered_at.is_(None))
+        .values(delivered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def undelivered_notices(session: AsyncSession, claimed_before: datetime) -> list[Notice]:
+    """Notices with a message, claimed before ``claimed_before`` and not delivered."""
+    return list(
+        await session.scalars(
+            select(Notice)
+            .where(
+                Notice.delivered_at.is_(None),
+                Notice.body.is_not(None),
+                Notice.sent_at < claimed_before,
+            )
+            .order_by(Notice.id)
+        )
+    )
+
+
+async def retake_notice(session: AsyncSession, notice: Notice, now: datetime) -> bool:
+    """Claim an undelivered notice anew (compare-and-set on its claim time): True for
+    exactly one of the processes trying."""
+    result = await session.execute(
+        update(Notice)
+        .where(
+            Notice.id == notice.id,
+            Notice.sent_at == notice.sent_at,
+            Notice.delivered_at.is_(None),
+        )
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
 # --- Telegram updates --------------------------------------------------------------------------
 
 

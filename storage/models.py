@@ -540,10 +540,13 @@ class Revision(Base):
 
 
 class Notice(Base):
-    """A scheduled message that was sent: round openings, reminders, escalations.
+    """A scheduled message: round openings, reminders, escalations.
 
     The unique key makes each notice happen once per round (and person), whichever bot
     process gets there first; ``contact_id`` is empty for notices to the coordination.
+    ``sent_at`` is when it was claimed (just before sending). A notice to a person keeps
+    its message (``chat_id``, ``body``) until ``delivered_at`` is set, so that one whose
+    process died before sending it is sent later instead of being lost.
     """
 
     __tablename__ = "notices"
@@ -554,6 +557,9 @@ class Notice(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    body: Mapped[str | None] = mapped_column(Text)  # JSON: text and buttons
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class WeeklySummary(Base):

@@ -1,0 +1,65 @@
+"""Notices to people that were claimed but never delivered are sent later, once.
+
+A process that dies in the middle of a broadcast (a round opening, reminders) has claimed
+every notice of it before sending the first. Each notice keeps its message until it is
+delivered; a later tick sends what was lost: after a lease for another process's notice,
+at once after a restart on a database only one bot uses.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.telegram_request import ATTEMPTS
+from storage.claims import NOTICE_LEASE
+from tests.e2e.conftest import World
+from tests.e2e.test_reporting import add_person
+from tests.e2e.test_scheduling import KARL, utc
+
+OPENING = utc(2026, 12, 1, 7, 0)  # Tuesday 08:00 in Mainz: the round is due to open
+
+
+def openings(world: World, chat_id: int) -> int:
+    return sum(
+        (m.plain_text or "").startswith("Neue Berichtsrunde bis")
+        for m in world.standin.sent_messages(chat_id)
+    )
+
+
+async def broadcast_broken_off(world: World) -> list[int]:
+    """Three people; the opening broadcast breaks off at its first message (Telegram
+    fails it for good, as if the process had died there). Their chat ids."""
+    wanda = await add_person(world, 602, "Wanda Wohnen", "Leitstelle Wohnen")
+    sina = await add_person(world, 603, "Sina Sozial", "Amt für soziale Leistungen")
+    people = [KARL, wanda.id, sina.id]
+    world.standin.fail_next("sendMessage", error_code=502, times=ATTEMPTS)
+    await world.tick(OPENING)
+    assert [openings(world, chat) for chat in people] == [0, 0, 0]
+    return people
+
+
+async def test_a_broadcast_broken_off_is_finished_after_the_lease_once(world: World) -> None:
+    people = await broadcast_broken_off(world)
+
+    await world.tick(OPENING + timedelta(minutes=1))  # maybe still on its way elsewhere
+    assert [openings(world, chat) for chat in people] == [0, 0, 0]
+
+    await world.tick(OPENING + NOTICE_LEASE + timedelta(minutes=1))
+    assert [openings(world, chat) for chat in people] == [1, 1, 1]
+    await world.tick(OPENING + NOTICE_LEASE + timedelta(minutes=2))
+    assert [openings(world, chat) for chat in people] == [1, 1, 1]
+
+
+async def test_after_a_restart_the_lost_notices_go_out_at_once(world: World) -> None:
+    people = await broadcast_broken_off(world)
+    world.clock.now = OPENING + timedelta(minutes=1)
+    await world.restart_bot()  # a new process: nobody else is sending them
+
+    await world.tick(OPENING + timedelta(minutes=2))
+    assert [openings(world, chat) for chat in people] == [1, 1, 1]
+    resent = world.last(world.contact)
+    assert resent.buttons == [["Jetzt berichten"]]  # the button works as it would have
+    question = await world.press(world.contact, "Jetzt berichten")
+    assert "Wie ist der Stand?" in question.text
+    await world.tick(OPENING + timedelta(minutes=3))
+    assert [openings(world, chat) for chat in people] == [1, 1, 1]
