@@ -259,3 +259,90 @@ async def test_killed_again_and_again_nothing_lost_nothing_twice(
     assert drafts == 0, seen
     assert answers == {(Status.ON_TRACK, NOTE)}, seen  # every answer with its note
     assert figures == [], seen  # a note typed again never became the figures of the review
+
+
+PEOPLE = 20  # at most, contacts told about the round that opens while the process is killed
+
+
+async def prepare_opening(url: str) -> list[int]:
+    """The Mainz plan and one contact for each of up to 20 offices, no round yet: the
+    first tick opens one and tells them all. Their chat ids."""
+    engine = create_engine(url)
+    catalogue = load_catalogue()
+    await init_database(engine, catalogue)
+    responsible = list(
+        dict.fromkeys(
+            office
+            for field in catalogue.fields
+            for goal in field.goals
+            for measure in goal.measures
+            for office in measure.offices
+        )
+    )[:PEOPLE]
+    now = datetime.now(UTC) - timedelta(days=1)
+    chats = [3001 + number for number in range(len(responsible))]
+    async with session_factory(engine)() as session, session.begin():
+        for chat, name in zip(chats, responsible, strict=True):
+            office = await session.scalar(select(Office).where(Office.name == name))
+            await add_contact(
+                session, telegram_user_id=chat, display_name=f"Person {chat}", role=Role.CONTACT,
+                offices=[office] if office else [], now=now,
+            )  # fmt: skip
+    await engine.dispose()
+    return chats
+
+
+async def test_killed_while_a_round_opens_everyone_is_told(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    """SIGKILL in the middle of the opening broadcast, four times; in the end each person
+    has the opening, and a message twice only where a kill fell between Telegram taking
+    it and the database hearing so (at most one per kill).
+
+    On SQLite only: there the restarted bot knows it is the only one and sends what was
+    lost at once. On PostgreSQL another process might still be sending, so a lost notice
+    waits for NOTICE_LEASE (10 minutes; tested with a clock in test_lost_notices.py).
+    """
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    chats = await prepare_opening(database_url)
+    for chat in chats:
+        standin.open_chat(standin.user(chat, "Person", str(chat)))
+    env = environment(tmp_path, standin)
+    # A weekly round due since Monday 00:00 whatever the day; no holidays to wait for.
+    env.update(
+        DATABASE_URL=database_url, LOG_LEVEL="INFO", REPORTING_CADENCE="weekly",
+        WORKING_HOURS="00:00-23:59", HOLIDAYS="",
+    )  # fmt: skip
+    standin.delay("sendMessage", 0.05)  # a broadcast long enough to be interrupted
+
+    def told() -> list[int]:
+        return [
+            sum(
+                (m.plain_text or "").startswith("Neue Berichtsrunde bis")
+                for m in standin.sent_messages(chat)
+            )
+            for chat in chats
+        ]
+
+    bot, rng, kills = Bot(env, tmp_path, standin), random.Random(7), 0
+    try:
+        while kills < 4 and min(told()) == 0:
+            before = sum(told())
+            await bot.start()
+            try:  # the first tick comes 5 s after the start
+                await standin.wait_until(lambda: sum(told()) > before, timeout=30)  # noqa: B023
+            except AssertionError:
+                break  # nothing left to send
+            await asyncio.sleep(rng.uniform(0, 0.4))
+            await bot.kill()
+            kills += 1
+        if bot.process is None or bot.process.returncode is not None:
+            await bot.start()
+        await standin.wait_until(lambda: min(told()) >= 1, timeout=60)
+        await asyncio.sleep(1)  # anything sent twice would show now
+    finally:
+        await bot.stop()
+    counts = told()
+    assert kills >= 2, counts  # the broadcast was interrupted more than once
+    assert min(counts) == 1, counts
+    assert sum(counts) - len(counts) <= kills, counts
