@@ -46,7 +46,14 @@ from storage.database import create_engine
 from storage.evidence import EVIDENCE_DIRECTORY
 from storage.migrate import alembic_config, upgrade
 from storage.setup import SchemaOutdated
-from storage.transfer import TABLES, CopyResult, TargetNotEmpty, copy_database, stored_rows
+from storage.transfer import (
+    TABLES,
+    CopyResult,
+    RowCounts,
+    TargetNotEmpty,
+    copy_database,
+    stored_rows,
+)
 
 FORMAT = "monitoring-bot-sicherung"
 FORMAT_VERSION = 1
@@ -80,7 +87,7 @@ class NoEvidenceDirectory(Exception):
 
 
 @dataclass(frozen=True)
-class Backup:
+class Backup(RowCounts):
     """What an archive holds, as its manifest says."""
 
     created_at: datetime
@@ -88,14 +95,6 @@ class Backup:
     revision: str
     rows: dict[str, int]
     evidence_files: int
-
-    @property
-    def tables(self) -> int:
-        return len(self.rows)
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,8 @@ class CountMismatch(Exception):
         self.differences = differences
 
 
-@dataclass(frozen=True)
-class CopyResult:
-    """The rows of each table after the copy, in copy order (equal in source and target)."""
+class RowCounts:
+    """Rows per table (``rows``), and the two figures the operator's summary gives."""
 
     rows: dict[str, int]
 
@@ -64,6 +63,13 @@ class CopyResult:
     @property
     def total(self) -> int:
         return sum(self.rows.values())
+
+
+@dataclass(frozen=True)
+class CopyResult(RowCounts):
+    """The rows of each table after the copy, in copy order (equal in source and target)."""
+
+    rows: dict[str, int]
 
 
 async def stored_rows(engine: AsyncEngine) -> int:

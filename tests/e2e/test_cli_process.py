@@ -31,6 +31,13 @@ def environment(tmp_path: Path, standin: BotApiStandIn) -> dict[str, str]:
     return env
 
 
+async def set_up(url: str) -> None:
+    """The database at ``url`` as ``monitoring-bot init`` leaves it."""
+    engine = create_engine(url)
+    await init_database(engine, load_catalogue())
+    await engine.dispose()
+
+
 async def run_cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         SCRIPT, *args, env=env, cwd=cwd,
@@ -43,9 +50,7 @@ async def run_cli(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str,
 
 async def test_invite_run_and_clean_shutdown(standin: BotApiStandIn, tmp_path: Path) -> None:
     env = environment(tmp_path, standin)
-    engine = create_engine(env["DATABASE_URL"])
-    await init_database(engine, load_catalogue())
-    await engine.dispose()
+    await set_up(env["DATABASE_URL"])
 
     code, out, err = await run_cli(env, tmp_path, "invite", "--office", "Frauenbüro")
     assert code == 0, err
@@ -93,9 +98,7 @@ async def test_summary_send_twice_posts_once(standin: BotApiStandIn, tmp_path: P
     group = standin.group(-1009, "Koordinierungsgruppe")
     env = environment(tmp_path, standin)
     env["COORDINATION_CHAT_ID"] = str(group.id)
-    engine = create_engine(env["DATABASE_URL"])
-    await init_database(engine, load_catalogue())
-    await engine.dispose()
+    await set_up(env["DATABASE_URL"])
 
     code, out, err = await run_cli(env, tmp_path, "summary")
     assert code == 0, err
@@ -140,9 +143,7 @@ async def test_telegram_unreachable_or_token_rejected_is_one_line(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     env = environment(tmp_path, standin)
-    engine = create_engine(env["DATABASE_URL"])
-    await init_database(engine, load_catalogue())
-    await engine.dispose()
+    await set_up(env["DATABASE_URL"])
 
     unreachable = {**env, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
     code, out, err = await run_cli(unreachable, tmp_path, "run")

@@ -11,10 +11,7 @@ import signal
 from pathlib import Path
 
 from bot.standin import BotApiStandIn
-from seed.loader import load_catalogue
-from storage.database import create_engine
-from storage.setup import init_database
-from tests.e2e.test_cli_process import SCRIPT, environment
+from tests.e2e.test_cli_process import SCRIPT, environment, set_up
 
 
 async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
@@ -28,9 +25,7 @@ async def test_an_update_confirmed_but_not_handled_survives_a_kill(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     env = environment(tmp_path, standin)
-    engine = create_engine(env["DATABASE_URL"])
-    await init_database(engine, load_catalogue())
-    await engine.dispose()
+    await set_up(env["DATABASE_URL"])
     stranger = standin.user(902, "Gustav", "Gast")
 
     process = await start_bot(env, tmp_path)
