@@ -24,6 +24,7 @@ from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
 from bot.telegram_request import RetryingRequest, UpdatesHook
+from bot.update_order import ChatOrder
 from conversations import (
     evidence,
     fallback,
@@ -80,6 +81,7 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(ChatOrder())
         .request(RetryingRequest(connection_pool_size=CONNECTIONS))
         .get_updates_request(RetryingRequest(on_updates=_keeping(services)))
         .post_init(_post_init)

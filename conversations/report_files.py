@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render import texts
+from bot.render.background import off_loop
 from bot.render.chart import DEVELOPMENT_MIN_ROUNDS, development_chart, status_chart
 from bot.render.export import write_csv
 from bot.render.formatting import day
@@ -42,13 +43,14 @@ async def report_pictures(session: AsyncSession, basis: ReportBasis) -> list[tup
     pictures = [
         (
             texts.CHART_TITLE.format(day=day(basis.today)),  # plain: the PDF escapes it
-            status_chart(basis.snapshot, basis.today),
+            await off_loop(status_chart, basis.snapshot, basis.today),
         )
     ]
     rounds = await status_by_round(session)
     if len(rounds) >= DEVELOPMENT_MIN_ROUNDS:
         titles = {field.numeral: field.title for field in basis.snapshot.fields}
-        pictures.append((texts.DEVELOPMENT_CHART_CAPTION, development_chart(rounds, titles)))
+        development = await off_loop(development_chart, rounds, titles)
+        pictures.append((texts.DEVELOPMENT_CHART_CAPTION, development))
     return pictures
 
 
@@ -64,7 +66,7 @@ async def write_report(
     basis = await load_report_basis(session, today)
     if report_format is ReportFormat.PDF:
         pictures = await report_pictures(session, basis)
-        targets[0].write(build_pdf(basis, zone, pictures))
+        targets[0].write(await off_loop(build_pdf, basis, zone, pictures))
         return
     history = await StoredHistory.load(session)
     if report_format is ReportFormat.XLSX:

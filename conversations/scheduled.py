@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 
 from bot.config.timetable import DUE_KIND
 from bot.render import texts
+from bot.render.background import off_loop
 from bot.render.chart import status_chart
 from bot.render.formatting import day
 from bot.render.outstanding import outstanding
@@ -355,7 +356,7 @@ async def build_summary(svc: Services, now: datetime) -> tuple[WeeklySummaryText
         week,
         support,
     )
-    return summary, status_chart(snapshot, today)
+    return summary, await off_loop(status_chart, snapshot, today)
 
 
 async def post_summary_if_due(

@@ -10,6 +10,7 @@ import io
 from collections.abc import Collection, Sequence
 
 from bot.render import texts
+from bot.render.background import off_loop
 from bot.render.chart import (
     DEVELOPMENT_MIN_ROUNDS,
     HISTORY_CHART_ROUNDS,
@@ -200,7 +201,7 @@ async def measure_button(request: Request, data: ShowMeasure) -> Replies:
 async def chart_button(request: Request, _data: ShowChart) -> list[Reply]:
     """The status chart, and from a few rounds on how each field developed over them."""
     full, visible = await snapshots(request)
-    picture = status_chart(visible, request.today)
+    picture = await off_loop(status_chart, visible, request.today)
     caption = texts.fill(texts.CHART_TITLE, day=day(request.today))
     replies = [Reply(caption, attachment=Attachment(picture, "status.png", photo=True))]
     # a contact: the measures of their offices only, as in the status chart
@@ -213,7 +214,7 @@ async def chart_button(request: Request, _data: ShowChart) -> list[Reply]:
             for found in rounds
         ]
         titles = {field.numeral: field.title for field in full.fields}
-        development = development_chart(rounds, titles)
+        development = await off_loop(development_chart, rounds, titles)
         caption = texts.fill(texts.DEVELOPMENT_CHART_CAPTION, count=len(rounds))
         replies.append(
             Reply(caption, attachment=Attachment(development, "entwicklung.png", photo=True))
@@ -279,7 +280,7 @@ async def history_replies(request: Request, measure: MeasureState) -> list[Reply
             code=measure.code,
             count=min(rounds, HISTORY_CHART_ROUNDS),
         )
-        picture = history_chart(measure, history)
+        picture = await off_loop(history_chart, measure, history)
         replies.append(Reply(caption, attachment=Attachment(picture, "verlauf.png", photo=True)))
     return replies
 

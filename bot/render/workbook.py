@@ -26,6 +26,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from bot.render import texts
+from bot.render.background import off_loop
 from bot.render.chart import SEGMENTS, segment_label
 from bot.render.export import (
     FieldSummary,
@@ -347,7 +348,7 @@ async def write_workbook(
     )
     book.set_properties({"title": clean(basis.plan)})
     formats = _Formats.of(book)
-    _overview(book, formats, basis, zone)
+    await off_loop(_overview, book, formats, basis, zone)
     taken = {
         texts.WORKBOOK_OVERVIEW_SHEET.casefold(),
         texts.EXPORT_HISTORY_SHEET.casefold(),
@@ -355,11 +356,10 @@ async def write_workbook(
     }
     for field in basis.snapshot.fields:
         name = sheet_name(field_label(field), taken)
-        _field_sheet(
-            book, formats, basis, name, field_label(field), field_parts(field, zone, basis.evidence)
-        )
+        parts = field_parts(field, zone, basis.evidence)
+        await off_loop(_field_sheet, book, formats, basis, name, field_label(field), parts)
     await _history(book, formats, basis, history, zone, history_row_limit)
-    book.close()
+    await off_loop(book.close)  # compresses every sheet: the longest step
 
 
 def _field_sheet(

@@ -64,6 +64,11 @@ class Answer:
         return self.message.buttons
 
     @property
+    def labels(self) -> list[str]:
+        """The buttons' labels, row after row."""
+        return [label for row in self.buttons for label in row]
+
+    @property
     def message_id(self) -> int:
         return self.message.message_id
 

@@ -381,13 +381,15 @@ class Recorder:
         world.app.add_handler(TypeHandler(Update, mark), group=500)
 
     async def run(self, sends: Sequence[Awaitable[int]]) -> list[list[Sent]]:
-        """Send each of ``sends`` (stand-in calls giving an update_id), wait until the bot
-        handled all of them; what each caused, in order."""
+        """Send each of ``sends`` (stand-in calls giving an update_id) once the bot handled
+        the one before (updates of different chats would be handled side by side); what
+        each caused, in order."""
         start = len(self.world.standin.calls)
         marked = len(self.done)
-        ids = [await send for send in sends]
-        for update_id in ids:
-            await self.world.handled.wait_for(update_id, timeout=120)
+        ids = []
+        for send in sends:
+            ids.append(await send)
+            await self.world.handled.wait_for(ids[-1], timeout=120)
         caused: dict[int, list[Sent]] = {}
         before = start
         for update_id, after in self.done[marked:]:

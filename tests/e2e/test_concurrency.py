@@ -1,0 +1,84 @@
+"""Updates side by side: one person's slow command does not hold up another person, and
+each chat's updates are handled in the order Telegram sent them (bot.update_order)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.update_order import ChatOrder
+from storage.models import TargetAnswer
+from tests.e2e.conftest import World
+
+SLOW = 2.0  # seconds the stand-in takes to accept the export's document
+IN_PLAN = "🟢 im Plan"
+
+
+def shown(world: World, chat_id: int) -> list[str]:
+    """What the bot showed in a chat, oldest first: a file by its name."""
+    return [
+        message.file.filename or "" if message.file is not None else message.plain_text or ""
+        for message in world.standin.sent_messages(chat_id)
+    ]
+
+
+def workbook_sent(world: World) -> bool:
+    return any(name.endswith(".xlsx") for name in shown(world, world.coordinator.id))
+
+
+async def test_a_slow_export_does_not_hold_up_another_person(world: World) -> None:
+    world.standin.delay("sendDocument", SLOW)
+    export = await world.standin.send_text(world.coordinator, "/export")
+    await world.standin.wait_until(lambda: bool(world.standin.calls_to("sendDocument")))
+
+    # Karl asks for help while the workbook is still on its way
+    await world.say(world.contact, "/hilfe")
+    assert "/bericht" in world.last(world.contact).text
+    assert not workbook_sent(world), "Karl's answer waited for the export"
+
+    await world.settle(export)
+    assert workbook_sent(world)
+
+
+async def test_a_persons_updates_are_handled_in_the_order_sent(world: World) -> None:
+    world.standin.delay("sendDocument", SLOW)
+    coordinator = world.coordinator
+    first = await world.standin.send_text(coordinator, "/export")
+    second = await world.standin.send_text(coordinator, "/hilfe")
+    third = await world.standin.send_text(coordinator, "/export csv")
+    for update_id in (first, second, third):
+        await world.settle(update_id)
+
+    chat = shown(world, coordinator.id)
+    workbook = next(i for i, text in enumerate(chat) if text.endswith(".xlsx"))
+    help_text = next(i for i, text in enumerate(chat) if "/bericht" in text)
+    csv_files = [i for i, text in enumerate(chat) if text.endswith(".csv")]
+    assert workbook < help_text < min(csv_files), chat
+    processor = world.app.update_processor
+    assert isinstance(processor, ChatOrder)
+    assert processor.chats_in_line == 0  # nothing left waiting
+
+
+async def test_quick_taps_count_once_while_another_person_exports(world: World) -> None:
+    """Karl taps an answer three times in a row, faster than the bot answers, while the
+    coordinator's export is on its way: the answer is stored once, the next question
+    comes once, and none of it waits for the export."""
+    await world.open_round()
+    world.standin.delay("sendDocument", SLOW)
+    export = await world.standin.send_text(world.coordinator, "/export")
+    karl = world.contact
+    overview = await world.say(karl, "/bericht")
+    question = await world.press(karl, "Der Reihe nach")
+    assert IN_PLAN in question.labels, (overview.text, question.text)
+    label = IN_PLAN
+    before = len(world.standin.sent_messages(karl.id))
+    taps = [await world.standin.press_button(karl, label) for _ in range(3)]
+    for update_id in taps:
+        await world.settle(update_id)
+    assert not workbook_sent(world), "Karl's taps waited for the export"
+
+    new = world.standin.sent_messages(karl.id)[before:]
+    assert len(new) == 1, [message.plain_text for message in new]  # the next question, once
+    async with world.sessions() as session:
+        stored = await session.scalar(select(func.count()).select_from(TargetAnswer))
+    assert stored == 1
+    await world.settle(export)
