@@ -132,10 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument(
         "--send", action="store_true", help="in die Koordinationsgruppe posten (einmal je Woche)"
     )
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         help="den Bot starten",
-        description="Startet den Bot (Long Polling). Braucht TELEGRAM_BOT_TOKEN.",
+        description="Startet den Bot: Long Polling, oder mit --webhook (bzw. WEBHOOK_URL) "
+        "nimmt er die Updates hinter einem Reverse Proxy an. Braucht TELEGRAM_BOT_TOKEN.",
+    )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="öffentliche HTTPS-Adresse des Webhooks (statt WEBHOOK_URL)",
     )
     backup = commands.add_parser(
         "backup",
@@ -454,20 +460,27 @@ def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return _with_engine(settings, work)
 
 
-def cmd_run(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if settings.telegram_bot_token is None:
         raise CommandError(NO_TOKEN, EXIT_USAGE)
-    from bot.runtime import run_bot
+    if args.webhook is not None:
+        settings = load_settings(webhook_url=args.webhook)
+    from bot.runtime import Webhook, run_bot, webhook_for
+
+    webhook: Webhook | None = None
 
     async def check(engine: AsyncEngine) -> int:
+        nonlocal webhook
         await require_current_schema(engine)
+        if settings.webhook_url is not None:
+            webhook = await webhook_for(settings, engine, settings.webhook_url)
         return EXIT_OK
 
     try:
         with sole_process(settings.effective_database_url):
             _with_engine(settings, check)
             asyncio.run(_check_telegram(settings))
-            run_bot(settings)
+            run_bot(settings, webhook)
     except DatabaseInUse as error:
         raise CommandError(
             texts.database_in_use(_database_label(settings), error.pid, texts.IN_USE_RUN)

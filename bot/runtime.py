@@ -10,8 +10,10 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
@@ -40,6 +42,7 @@ from conversations.commands import group_menu, private_menu
 from conversations.framework import Router, Services, button_handler, utcnow
 from storage import inbox
 from storage.database import create_engine, is_unavailable, session_factory
+from storage.secrets import WEBHOOK_SECRET, generated_secret
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ def build_application(
         .concurrent_updates(ChatOrder())
         .request(RetryingRequest(connection_pool_size=CONNECTIONS))
         .get_updates_request(RetryingRequest(on_updates=_keeping(services)))
+        .update_queue(UpdateQueue(services))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -111,29 +115,55 @@ def register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-def _keeping(services: Services) -> UpdatesHook:
-    """Write the updates of a ``getUpdates`` answer into the inbox (see storage.inbox).
+async def _keep(services: Services, rows: list[tuple[int, str]]) -> None:
+    """Write received updates (id, JSON) into the inbox (see storage.inbox).
 
     While the database is unavailable the updates are handed on unkept: their handlers
     fail the same way and each person is asked to try again, instead of waiting in
     silence until the database is back.
     """
+    try:
+        async with services.sessions() as session, session.begin():
+            await inbox.keep(session, rows, services.clock())
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("Updates nicht im Eingang gespeichert, Datenbank fehlt: %s", error)
+
+
+def _keeping(services: Services) -> UpdatesHook:
+    """Long polling: the updates of a ``getUpdates`` answer go into the inbox before
+    python-telegram-bot sees them, and so before its next call confirms them."""
 
     async def keep(content: bytes) -> None:
         updates = json.loads(content).get("result") or []
-        if not updates:
-            return
-        # ASCII JSON: a text with a lone surrogate (which no database can store) stays escaped
-        rows = [(int(update["update_id"]), json.dumps(update)) for update in updates]
-        try:
-            async with services.sessions() as session, session.begin():
-                await inbox.keep(session, rows, services.clock())
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            log.warning("Updates nicht im Eingang gespeichert, Datenbank fehlt: %s", error)
+        if updates:
+            # ASCII JSON: a lone surrogate (which no database can store) stays escaped
+            await _keep(services, [(int(u["update_id"]), json.dumps(u)) for u in updates])
 
     return keep
+
+
+class UpdateQueue(asyncio.Queue[object]):
+    """The Application's queue of updates; with a webhook it keeps each update in the inbox
+    before queueing it.
+
+    python-telegram-bot's webhook server answers Telegram's request with 200 as soon as
+    the update is queued, and Telegram then forgets it. With :attr:`keeping` on, an update
+    is queued only once it is in the inbox; if that fails, the server answers 500 and
+    Telegram sends it again later. (With long polling the inbox is written earlier, see
+    :func:`_keeping`, and this queue only queues.)
+    """
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.keeping = False
+
+    async def put(self, item: object) -> None:
+        if self.keeping and isinstance(item, Update):
+            await _keep(self.services, [(item.update_id, item.to_json())])
+        await super().put(item)
 
 
 async def _handled(update: Update, context: Any) -> None:
@@ -156,7 +186,7 @@ async def _replay_inbox(application: BotApplication) -> None:
         waiting = await inbox.pending(session)
     for data in waiting:
         update = Update.de_json(json.loads(data), application.bot)
-        await application.update_queue.put(update)
+        application.update_queue.put_nowait(update)  # in the inbox already
     if waiting:
         log.info("%s Updates von vor dem Neustart werden jetzt bearbeitet.", len(waiting))
 
@@ -192,17 +222,71 @@ async def _post_shutdown(application: BotApplication) -> None:
     log.info("Bot beendet, Datenbankverbindungen geschlossen.")
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts the updates (``url``, public, HTTPS) and where the bot takes
+    them from the reverse proxy (``listen``, ``port``, and the URL's path)."""
+
+    url: str
+    listen: str
+    port: int
+    secret: str
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.strip("/")
+
+
+# Telegram posts one update at a time and waits for the answer before the next: so the
+# updates of a person reach the bot in order even with several processes behind a proxy.
+# The answer comes as soon as the update is in the inbox, long before it is handled.
+WEBHOOK_CONNECTIONS = 1
+
+
+async def webhook_for(settings: Settings, engine: AsyncEngine, url: str) -> Webhook:
+    """The webhook at ``url`` with the configured secret token, or else the one generated
+    and kept in the database (the same for every process of the bot)."""
+    if settings.webhook_secret is not None:
+        secret = settings.webhook_secret.get_secret_value()
+    else:
+        async with session_factory(engine)() as session, session.begin():
+            secret = await generated_secret(session, WEBHOOK_SECRET, utcnow())
+    protect_secrets([secret])
+    return Webhook(url, settings.webhook_listen, settings.webhook_port, secret)
+
+
+def _receive_by_webhook(application: BotApplication) -> None:
+    queue = application.update_queue
+    assert isinstance(queue, UpdateQueue)
+    queue.keeping = True
+
+
 @asynccontextmanager
-async def serving(application: BotApplication, poll_timeout: int = 10) -> AsyncIterator[None]:
-    """Run ``application`` with long polling inside the current event loop (tests, demo)."""
+async def serving(
+    application: BotApplication, poll_timeout: int = 10, webhook: Webhook | None = None
+) -> AsyncIterator[None]:
+    """Run ``application`` inside the current event loop (tests, demo): with long polling,
+    or receiving by ``webhook``."""
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
+    if webhook is None:
+        await application.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+    else:
+        _receive_by_webhook(application)
+        await application.updater.start_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=Update.ALL_TYPES,
+            max_connections=WEBHOOK_CONNECTIONS,
+        )
     try:
         yield
     finally:
@@ -253,8 +337,22 @@ def track_handled(
     return handled
 
 
-def run_bot(settings: Settings) -> None:
-    """Long polling until SIGINT or SIGTERM; then finish pending work and close the database."""
+def run_bot(settings: Settings, webhook: Webhook | None = None) -> None:
+    """Long polling, or receiving by ``webhook``, until SIGINT or SIGTERM; then finish
+    pending work and close the database."""
     configure_logging(settings.log_level)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if webhook is None:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    _receive_by_webhook(application)
+    log.info("Webhook %s, angenommen auf %s:%s", webhook.url, webhook.listen, webhook.port)
+    application.run_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret,
+        allowed_updates=Update.ALL_TYPES,
+        max_connections=WEBHOOK_CONNECTIONS,
+    )

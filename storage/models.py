@@ -580,3 +580,15 @@ class WeeklySummary(Base):
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     baseline: Mapped[str | None] = mapped_column(Text)
+
+
+class GeneratedSecret(Base):
+    """A secret the bot made up itself because no setting gave one (the webhook's secret
+    token): kept here so that every process of the bot, and the next start, use the same.
+    """
+
+    __tablename__ = "generated_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -41,6 +42,10 @@ DEFAULT_PRIVACY_AUTHORITY = (
 
 # The asyncio driver of each supported database (the bot and its migrations use asyncio).
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+# What Telegram accepts as a webhook's secret token
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -160,7 +165,29 @@ class Settings(BaseSettings):
         description="Datenschutz-Aufsichtsbehörde, bei der man sich beschweren kann.",
     )
 
-    @field_validator("telegram_bot_token", mode="before")
+    webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Öffentliche HTTPS-Adresse, an die Telegram die Updates schickt (Webhook); "
+            "ohne Angabe holt der Bot sie selbst ab (Long Polling)."
+        ),
+    )
+    webhook_listen: str = Field(
+        default="127.0.0.1",
+        description="Adresse, auf der der Bot Webhook-Anfragen des Reverse Proxy annimmt.",
+    )
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, description="Port, auf dem der Bot Webhook-Anfragen annimmt."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Geheimes Token, das Telegram bei jeder Webhook-Anfrage mitschickt (1–256 Zeichen "
+            "A–Z, a–z, 0–9, _ und -); ohne Angabe erzeugt und in der Datenbank gespeichert."
+        ),
+    )
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -203,8 +230,27 @@ class Settings(BaseSettings):
             raise ValueError("muss mit http:// oder https:// beginnen")
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("erlaubt sind 1 bis 256 Zeichen aus A–Z, a–z, 0–9, _ und -")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("muss mit https:// beginnen (Telegram schickt nur an HTTPS)")
+        return value
+
     @field_validator(
-        "database_url", "coordination_chat_id", "catalogue_path", "bot_username", mode="before"
+        "database_url",
+        "coordination_chat_id",
+        "catalogue_path",
+        "bot_username",
+        "webhook_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

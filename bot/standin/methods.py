@@ -278,6 +278,7 @@ def delete_webhook(state: StandInState, p: Params) -> bool:
         state.pending.clear()
         state.touch()
     state.webhook_url = ""
+    state.webhook_secret = ""
     return True
 
 
@@ -289,6 +290,7 @@ def set_webhook(state: StandInState, p: Params) -> bool:
     if p.get_bool("drop_pending_updates"):
         state.pending.clear()
     state.webhook_url = url
+    state.webhook_secret = p.get_str("secret_token") or ""
     state.touch()
     return True
 

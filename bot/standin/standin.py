@@ -26,6 +26,7 @@ from .models import (
 )
 from .server import ApiServer, Fault, default_fault
 from .state import CallbackQueryState, ChatState, StandInState
+from .webhook import WebhookDelivery
 
 __all__ = [
     "DEFAULT_BOT_USERNAME",
@@ -92,6 +93,7 @@ class BotApiStandIn:
             clock=clock,
         )
         self.server = ApiServer(self.state, host=host, port=port)
+        self.webhook = WebhookDelivery(self.state)
         self.host = host
         self.quiet_period = quiet_period
 
@@ -100,6 +102,7 @@ class BotApiStandIn:
         await self.server.start()
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         await self.server.stop()
 
     async def __aenter__(self) -> Self:

@@ -167,6 +167,7 @@ class StandInState:
         self.files: dict[str, StoredFile] = {}
         self.calls: list[Call] = []
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.allowed_updates: list[str] | None = None
         self.signal = Signal()
         self.closing = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from bot.runtime import (
     SCHEDULE_JOB,
     BotApplication,
     HandledUpdates,
+    Webhook,
     build_application,
     serving,
     track_handled,
@@ -87,6 +89,7 @@ class World:
     foreign_group: FakeChat
     restart_bot: Callable[[], Awaitable[None]] = field(default=lambda: _no_restart())
     handled: HandledUpdates = field(default_factory=lambda: HandledUpdates())
+    webhook: Webhook | None = None  # how the bot receives updates; None: long polling
 
     async def settle(self, update_id: int, times: int = 1) -> None:
         """Wait until the bot has finished handling ``update_id`` (its replies are sent)."""
@@ -150,6 +153,22 @@ class World:
             )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+WEBHOOK_SECRET = "e2e-webhook-secret_0123456789"
+
+
+def local_webhook() -> Webhook:
+    """A webhook whose public address the stand-in routes to a free local port."""
+    return Webhook(
+        "https://bot.example.org/telegram/hook", "127.0.0.1", free_port(), WEBHOOK_SECRET
+    )
+
+
 async def _no_restart() -> None:
     raise RuntimeError("restart is set by the world fixture")
 
@@ -185,7 +204,8 @@ async def world(
 ) -> AsyncIterator[World]:
     """The bot on a fresh database: SQLite, and PostgreSQL where it runs (see conftest).
 
-    A test marked ``no_group`` runs without COORDINATION_CHAT_ID."""
+    A test marked ``no_group`` runs without COORDINATION_CHAT_ID; one marked ``webhook``
+    receives the updates by webhook (the stand-in posts them, as Telegram does)."""
     settings = e2e_settings(tmp_path, standin.base_url)
     if request.node.get_closest_marker("no_group") is not None:
         settings = settings.model_copy(update={"coordination_chat_id": None})
@@ -221,10 +241,15 @@ async def world(
     group = standin.group(COORDINATION_CHAT, "Koordinierungsgruppe Integration")
     foreign_group = standin.group(FOREIGN_GROUP, "Kaffeeklatsch")
     handled = HandledUpdates()
+    webhook = None
+    if request.node.get_closest_marker("webhook") is not None:
+        webhook = local_webhook()
+        standin.webhook.route(f"http://{webhook.listen}:{webhook.port}/{webhook.path}")
     async with AsyncExitStack() as stack:
         world = World(
             standin=standin,
-            app=await start_bot(handled, stack, settings, engine, clock),
+            app=await start_bot(handled, stack, settings, engine, clock, webhook),
+            webhook=webhook,
             handled=handled,
             settings=settings,
             sessions=sessions,
@@ -245,10 +270,11 @@ async def start_bot(
     settings: Settings,
     engine: AsyncEngine,
     clock: Clock,
+    webhook: Webhook | None = None,
 ) -> BotApplication:
     app = build_application(settings, engine=engine, clock=clock)
     track_handled(app, handled)  # one record across restarts
-    await stack.enter_async_context(serving(app, poll_timeout=1))
+    await stack.enter_async_context(serving(app, poll_timeout=1, webhook=webhook))
     # The schedule runs when a test says so (World.tick), at the test clock's time.
     assert app.job_queue is not None
     for job in app.job_queue.jobs():
@@ -259,7 +285,9 @@ async def start_bot(
 async def restart(world: World, stack: AsyncExitStack, engine: AsyncEngine) -> None:
     """Stop the running bot (as a crash or deployment would) and start a fresh process's."""
     await stack.aclose()
-    world.app = await start_bot(world.handled, stack, world.settings, engine, world.clock)
+    world.app = await start_bot(
+        world.handled, stack, world.settings, engine, world.clock, world.webhook
+    )
 
 
 @dataclass(frozen=True)
