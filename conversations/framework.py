@@ -46,7 +46,7 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
-from storage.claims import claim_update, keep_notice_message, mark_delivered
+from storage.claims import claim_update, hold_chat, keep_notice_message, mark_delivered
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
 from storage.reporting import remember_question_message
@@ -272,6 +272,7 @@ async def _transaction(
         )
         return []
     async with svc.sessions() as session, session.begin():
+        await hold_chat(session, chat.id)
         if not await claim_update(session, update.update_id, svc.clock()):
             log.info(
                 "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import insert_for
@@ -181,6 +181,21 @@ async def retake_notice(session: AsyncSession, notice: Notice, now: datetime) ->
 # kept for two days: long enough to recognise every re-delivery, short enough that the
 # table stays small and that an old id coming round again is handled as new.
 UPDATES_KEPT = timedelta(days=2)
+
+
+async def hold_chat(session: AsyncSession, chat_id: int) -> None:
+    """Hold the chat until this transaction ends: another process handling an update of
+    the same chat waits here until this one committed (PostgreSQL's transaction-level
+    advisory lock, keyed by the chat id in the one-number key space, which nothing else
+    of the bot uses).
+
+    Several bot processes behind one webhook may each get an update of the same person;
+    so the person's updates are still handled one after another, each seeing what the
+    one before stored. SQLite needs nothing: one process only (storage.process_lock),
+    whose updates of one chat :class:`bot.update_order.ChatOrder` already keeps in line.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(chat_id)))
 
 
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
