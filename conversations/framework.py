@@ -478,12 +478,16 @@ async def _delivered(session: AsyncSession, svc: Services, reply: Reply) -> None
 
 
 async def keep_notice(
-    session: AsyncSession, round_id: int, contact_id: int, kind: str, reply: Reply
+    session: AsyncSession, round_id: int, contact_id: int | None, kind: str, reply: Reply
 ) -> Reply:
-    """Store the message of a person's notice, claimed in this transaction, with the
-    notice: if the process dies before it is delivered, it is sent later
-    (:func:`notice_reply`). Returns ``reply`` marked as that notice."""
-    assert reply.chat_id is not None
+    """Store the message of a notice, claimed in this transaction, with the notice: if the
+    process dies before it is delivered, it is sent later (:func:`notice_reply`). Returns
+    ``reply`` marked as that notice.
+
+    A notice to a person has their chat in ``reply.chat_id``; one to the coordination
+    (``contact_id`` None) has none: it goes to :func:`coordination_chats` when sent.
+    """
+    assert (reply.chat_id is None) == (contact_id is None)
     body = json.dumps(
         {
             "text": reply.text,
@@ -494,7 +498,7 @@ async def keep_notice(
     return replace(reply, notice_id=notice_id)
 
 
-def notice_reply(notice_id: int, chat_id: int, body: str) -> Reply:
+def notice_reply(notice_id: int, chat_id: int | None, body: str) -> Reply:
     """The message of a kept notice, as :func:`keep_notice` stored it."""
     stored = json.loads(body)
     buttons = [

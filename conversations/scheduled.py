@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -114,9 +115,12 @@ async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
         async with svc.sessions() as session, session.begin():
             if not await retake_notice(session, notice, now):
                 continue  # another process took it
-        assert notice.chat_id is not None
         assert notice.body is not None
-        sent += await deliver(bot, svc, notice_reply(notice.id, notice.chat_id, notice.body))
+        reply = notice_reply(notice.id, notice.chat_id, notice.body)
+        if notice.chat_id is None:
+            sent += await to_coordination(bot, svc, reply)
+        else:
+            sent += await deliver(bot, svc, reply)
     if lost:
         log.info("%s verlorene Benachrichtigungen nachgesendet.", sent)
     return sent
@@ -130,18 +134,27 @@ async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> Non
         await inbox.forget_old(session, now)
 
 
-async def to_coordination(bot: Bot, svc: Services, text: str) -> None:
+async def to_coordination(bot: Bot, svc: Services, reply: Reply) -> bool:
+    """Send a notice to the coordination: to its group, or to each coordinator; True if it
+    reached at least one chat."""
     async with svc.sessions() as session:
         chats = await coordination_chats(session, svc)
-    for chat_id in chats:
-        await deliver(bot, svc, Reply(text, chat_id=chat_id))
+    delivered = [await deliver(bot, svc, replace(reply, chat_id=chat_id)) for chat_id in chats]
+    return any(delivered)
 
 
-async def staffing_lines(svc: Services) -> list[str]:
+async def keep_coordination_notice(
+    session: AsyncSession, round_id: int, kind: str, lines: Sequence[str]
+) -> Reply:
+    """The notice ``kind`` to the coordination, claimed in this transaction, kept with its
+    text so that it is sent even if this process dies first."""
+    return await keep_notice(session, round_id, None, kind, Reply("\n".join(lines)))
+
+
+async def staffing_lines(session: AsyncSession) -> list[str]:
     """Offices without an active contact, and people who cannot be reached."""
-    async with svc.sessions() as session:
-        contacts = await active_contacts(session)
-        offices = await active_offices(session)
+    contacts = await active_contacts(session)
+    offices = await active_offices(session)
     staffed = {o.id for c in contacts for o in c.offices}
     lines = []
     empty = [o.name for o in offices if o.id not in staffed]
@@ -175,22 +188,29 @@ async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
         if round_ is None:
             return False
         notices = await opening_notices(session, round_, now)
-        announce = await claim_notice(session, round_.id, None, OPENED, now)
+        announcement: Reply | None = None
+        if await claim_notice(session, round_.id, None, OPENED, now):
+            # kept with the people to be told; rewritten with those reached once sent
+            lines = [opened_line(round_, len(notices)), *await staffing_lines(session)]
+            announcement = await keep_coordination_notice(session, round_.id, OPENED, lines)
     delivered = [await deliver(bot, svc, notice) for notice in notices]
-    if announce:
+    if announcement is not None:
         count = sum(delivered)
-        lines = [
-            texts.fill(
-                texts.ROUND_OPENED_NOTICE,
-                opens=day(round_.opens_on),
-                due=day(round_.due_on),
-                notified=count,
-                person_word=texts.plural(count, "Ansprechperson", "Ansprechpersonen"),
-            ),
-            *await staffing_lines(svc),
-        ]
-        await to_coordination(bot, svc, "\n".join(lines))
+        async with svc.sessions() as session, session.begin():
+            lines = [opened_line(round_, count), *await staffing_lines(session)]
+            announcement = await keep_coordination_notice(session, round_.id, OPENED, lines)
+        await to_coordination(bot, svc, announcement)
     return True
+
+
+def opened_line(round_: ReportingRound, told: int) -> str:
+    return texts.fill(
+        texts.ROUND_OPENED_NOTICE,
+        opens=day(round_.opens_on),
+        due=day(round_.due_on),
+        notified=told,
+        person_word=texts.plural(told, "Ansprechperson", "Ansprechpersonen"),
+    )
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -315,14 +335,16 @@ async def escalate_overdue(bot: Bot, svc: Services, now: datetime) -> bool:
             for office in measure.offices:
                 if (measure.id, office_ids.get(office)) not in reported:
                     missing[office].append(measure.code)
-    lines = [texts.fill(texts.OVERDUE_HEAD, due=day(round_.due_on))]
-    lines += [
-        texts.fill(texts.OVERDUE_OFFICE, office=o, codes=", ".join(c)) for o, c in missing.items()
-    ]
-    if not missing:
-        lines.append(texts.OVERDUE_NONE)
-    lines += await staffing_lines(svc)
-    await to_coordination(bot, svc, "\n".join(lines))
+        lines = [texts.fill(texts.OVERDUE_HEAD, due=day(round_.due_on))]
+        lines += [
+            texts.fill(texts.OVERDUE_OFFICE, office=o, codes=", ".join(c))
+            for o, c in missing.items()
+        ]
+        if not missing:
+            lines.append(texts.OVERDUE_NONE)
+        lines += await staffing_lines(session)
+        escalation = await keep_coordination_notice(session, round_.id, OVERDUE, lines)
+    await to_coordination(bot, svc, escalation)
     return True
 
 

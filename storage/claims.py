@@ -118,13 +118,21 @@ NOTICE_LEASE = timedelta(minutes=10)
 
 
 async def keep_notice_message(
-    session: AsyncSession, round_id: int, contact_id: int, kind: str, chat_id: int, body: str
+    session: AsyncSession,
+    round_id: int,
+    contact_id: int | None,
+    kind: str,
+    chat_id: int | None,
+    body: str,
 ) -> int:
-    """Store the message of the person's notice claimed in this transaction; its id."""
+    """Store the message of a notice claimed in this transaction (or rewrite it before it
+    is sent); its id. ``contact_id`` and ``chat_id`` None: the notice to the coordination,
+    which goes to wherever it is reached when sent."""
+    to_contact = (
+        Notice.contact_id.is_(None) if contact_id is None else Notice.contact_id == contact_id
+    )
     notice = await session.scalar(
-        select(Notice).where(
-            Notice.round_id == round_id, Notice.contact_id == contact_id, Notice.kind == kind
-        )
+        select(Notice).where(Notice.round_id == round_id, to_contact, Notice.kind == kind)
     )
     assert notice is not None, "claim the notice first"
     notice.chat_id, notice.body = chat_id, body

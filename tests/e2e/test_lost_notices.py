@@ -1,6 +1,7 @@
 """Notices to people that were claimed but never delivered are sent later, once.
 
-A process that dies in the middle of a broadcast (a round opening, reminders) has claimed
+A process that dies in the middle of a broadcast (a round opening, reminders, a notice to
+the coordination) has claimed
 every notice of it before sending the first. Each notice keeps its message until it is
 delivered; a later tick sends what was lost: after a lease for another process's notice,
 at once after a restart on a database only one bot uses.
@@ -63,3 +64,41 @@ async def test_after_a_restart_the_lost_notices_go_out_at_once(world: World) -> 
     assert "Wie ist der Stand?" in question.text
     await world.tick(OPENING + timedelta(minutes=3))
     assert [openings(world, chat) for chat in people] == [1, 1, 1]
+
+
+def in_group(world: World, start: str) -> int:
+    return sum(
+        (m.plain_text or "").startswith(start) for m in world.standin.sent_messages(world.group.id)
+    )
+
+
+async def test_the_coordination_learns_of_an_opening_broken_off(world: World) -> None:
+    """The announcement to the coordination comes after the people's notices: a broadcast
+    broken off loses it too, until the notices lost are sent; then it comes once."""
+    people = await broadcast_broken_off(world)
+    assert in_group(world, "Neue Berichtsrunde") == 0
+    world.clock.now = OPENING + timedelta(minutes=1)
+    await world.restart_bot()
+
+    await world.tick(OPENING + timedelta(minutes=2))
+    assert [openings(world, chat) for chat in people] == [1, 1, 1]
+    assert in_group(world, "Neue Berichtsrunde 01.12.2026 bis 31.12.2026 geöffnet; 3 ") == 1
+    await world.tick(OPENING + timedelta(minutes=3))
+    assert in_group(world, "Neue Berichtsrunde") == 1
+
+
+async def test_an_escalation_lost_on_its_way_is_sent_once_later(world: World) -> None:
+    world.settings = world.settings.model_copy(update={"auto_rounds": False})
+    await world.restart_bot()
+    await world.open_round()  # 25.11. to 24.12.2026
+    overdue = utc(2026, 12, 29, 10, 0)  # Tuesday after the due date, working hours
+    world.standin.fail_next("sendMessage", error_code=502, times=ATTEMPTS)
+    await world.tick(overdue)  # the escalation is the tick's first message: lost
+    assert in_group(world, "Überfällig") == 0
+
+    await world.tick(overdue + timedelta(minutes=1))  # still within the lease
+    assert in_group(world, "Überfällig") == 0
+    await world.tick(overdue + NOTICE_LEASE + timedelta(minutes=1))
+    assert in_group(world, "Überfällig: Berichtsrunde bis 24.12.2026") == 1
+    await world.tick(overdue + NOTICE_LEASE + timedelta(minutes=2))
+    assert in_group(world, "Überfällig") == 1
