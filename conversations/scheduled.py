@@ -47,6 +47,7 @@ from storage.claims import (
     claim_round_opening,
     claim_summary,
     forget_old_updates,
+    live_processes,
     mark_summary_posted,
     record_summary_part,
     release_summary,
@@ -98,10 +99,12 @@ async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
     """A step of the schedule: send the notices to people that were claimed but never
     delivered, because their process died in the middle of a broadcast.
 
-    Another process's notice counts as lost once it is :data:`NOTICE_LEASE` old. With
-    SQLite only one bot uses the file (see storage.process_lock), so every notice claimed
-    before this process started is known to be lost at once. A notice can go out twice
-    only if the process died between Telegram taking it and the database hearing so.
+    A notice counts as lost at once when the process that claimed it is gone: on
+    PostgreSQL it no longer has a connection (:func:`storage.claims.live_processes`);
+    with SQLite only one bot uses the file (see storage.process_lock), so every notice
+    claimed before this process started is lost. Otherwise it counts as lost once it is
+    :data:`NOTICE_LEASE` old. A notice can go out twice only if the process died between
+    Telegram taking it and the database hearing so.
     """
     cutoff = now - NOTICE_LEASE
     started = svc.started_at
@@ -109,7 +112,7 @@ async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
     if sole and started is not None and cutoff < started <= now:
         cutoff = started
     async with svc.sessions() as session:
-        lost = await undelivered_notices(session, cutoff)
+        lost = await undelivered_notices(session, cutoff, await live_processes(session))
     sent = 0
     for notice in lost:
         async with svc.sessions() as session, session.begin():

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import insert_for
+from storage.database import CLIENT_NAME, insert_for
 from storage.models import Notice, ProcessedUpdate, ReportingRound, WeeklySummary
 from storage.reporting import Cadence, due_date, running_round
 from storage.scheduling import round_since
@@ -106,10 +106,43 @@ async def claim_notice(
             return False
     result = await session.execute(
         insert_for(session)(Notice)
-        .values(round_id=round_id, contact_id=contact_id, kind=kind, sent_at=now)
+        .values(
+            round_id=round_id,
+            contact_id=contact_id,
+            kind=kind,
+            sent_at=now,
+            claimed_by=_this_process(session),
+        )
         .on_conflict_do_nothing(index_elements=["round_id", "contact_id", "kind"])
     )
     return _changed(result)
+
+
+def _on_postgresql(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def _this_process(session: AsyncSession) -> Any:
+    """The claiming process, as PostgreSQL knows it: the name its engine gives every
+    connection (storage.database.create_engine); None on SQLite (one process only)."""
+    return func.current_setting("application_name") if _on_postgresql(session) else None
+
+
+async def live_processes(session: AsyncSession) -> set[str] | None:
+    """The names of the bot processes connected to PostgreSQL now; None on SQLite.
+
+    A process killed (or cut off) loses its connections, and PostgreSQL ends their
+    sessions as soon as it notices, so its claims can be taken over without waiting
+    out a lease.
+    """
+    if not _on_postgresql(session):
+        return None
+    names = await session.scalars(
+        select(func.distinct(text("application_name")))
+        .select_from(text("pg_stat_activity"))
+        .where(text("application_name LIKE :prefix").bindparams(prefix=f"{CLIENT_NAME} %"))
+    )
+    return set(names)
 
 
 # A notice claimed but not delivered after this long is taken to be lost with the process
@@ -150,16 +183,18 @@ async def mark_delivered(session: AsyncSession, notice_id: int, now: datetime) -
     )
 
 
-async def undelivered_notices(session: AsyncSession, claimed_before: datetime) -> list[Notice]:
-    """Notices with a message, claimed before ``claimed_before`` and not delivered."""
+async def undelivered_notices(
+    session: AsyncSession, claimed_before: datetime, live: set[str] | None = None
+) -> list[Notice]:
+    """Notices with a message, not delivered, and either claimed before ``claimed_before``
+    or claimed by a process not among ``live`` (see :func:`live_processes`)."""
+    lost = Notice.sent_at < claimed_before
+    if live is not None:
+        lost = or_(lost, and_(Notice.claimed_by.is_not(None), Notice.claimed_by.not_in(live)))
     return list(
         await session.scalars(
             select(Notice)
-            .where(
-                Notice.delivered_at.is_(None),
-                Notice.body.is_not(None),
-                Notice.sent_at < claimed_before,
-            )
+            .where(Notice.delivered_at.is_(None), Notice.body.is_not(None), lost)
             .order_by(Notice.id)
         )
     )
@@ -175,7 +210,7 @@ async def retake_notice(session: AsyncSession, notice: Notice, now: datetime) ->
             Notice.sent_at == notice.sent_at,
             Notice.delivered_at.is_(None),
         )
-        .values(sent_at=now)
+        .values(sent_at=now, claimed_by=_this_process(session))
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
@@ -202,7 +237,7 @@ async def hold_chat(session: AsyncSession, chat_id: int) -> None:
     one before stored. SQLite needs nothing: one process only (storage.process_lock),
     whose updates of one chat :class:`bot.update_order.ChatOrder` already keeps in line.
     """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if _on_postgresql(session):
         await session.execute(select(func.pg_advisory_xact_lock(chat_id)))
 
 

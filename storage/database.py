@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# The start of the name every engine gives its PostgreSQL connections
+CLIENT_NAME = "monitoring-bot"
 
 # How long a SQLite write waits for another process's lock (a backup, a second tool)
 # before the person is asked to try again.
@@ -40,7 +44,13 @@ def create_engine(
         pragmas = _sqlite_pragmas(int(busy_seconds * 1000))
         event.listen(engine.sync_engine, "connect", pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **options)
+    # every engine (a bot process) names its connections, so that others can tell from
+    # PostgreSQL's list of sessions whether it is still alive (see storage.claims)
+    connect_args = dict(options.pop("connect_args", {}))
+    server_settings = dict(connect_args.get("server_settings", {}))
+    server_settings.setdefault("application_name", f"{CLIENT_NAME} {uuid.uuid4().hex[:16]}")
+    connect_args["server_settings"] = server_settings
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:

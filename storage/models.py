@@ -560,6 +560,9 @@ class Notice(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     body: Mapped[str | None] = mapped_column(Text)  # JSON: text and buttons
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # PostgreSQL: the connection name of the process that claimed it, to tell whether that
+    # process still lives (see storage.claims.undelivered_notices); SQLite: empty
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class WeeklySummary(Base):

@@ -295,17 +295,16 @@ async def prepare_opening(url: str) -> list[int]:
 
 
 async def test_killed_while_a_round_opens_everyone_is_told(
-    standin: BotApiStandIn, tmp_path: Path
+    standin: BotApiStandIn, tmp_path: Path, database_url: str
 ) -> None:
     """SIGKILL in the middle of the opening broadcast, four times; in the end each person
     has the opening, and a message twice only where a kill fell between Telegram taking
     it and the database hearing so (at most one per kill).
 
-    On SQLite only: there the restarted bot knows it is the only one and sends what was
-    lost at once. On PostgreSQL another process might still be sending, so a lost notice
-    waits for NOTICE_LEASE (10 minutes; tested with a clock in test_lost_notices.py).
+    The restarted bot sends what was lost at once: on SQLite it knows it is the only
+    process; on PostgreSQL it sees that the process that claimed the notices has no
+    connection any more.
     """
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     chats = await prepare_opening(database_url)
     for chat in chats:
         standin.open_chat(standin.user(chat, "Person", str(chat)))

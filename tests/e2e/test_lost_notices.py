@@ -1,10 +1,11 @@
 """Notices to people that were claimed but never delivered are sent later, once.
 
 A process that dies in the middle of a broadcast (a round opening, reminders, a notice to
-the coordination) has claimed
-every notice of it before sending the first. Each notice keeps its message until it is
-delivered; a later tick sends what was lost: after a lease for another process's notice,
-at once after a restart on a database only one bot uses.
+the coordination) has claimed every notice of it before sending the first. Each notice
+keeps its message until it is delivered; a later tick sends what was lost: after a lease
+for the notice of a process that may still be sending, at once after a restart on a
+database only one bot uses (on PostgreSQL, once the claiming process is gone: see the
+kill test).
 """
 
 from __future__ import annotations
