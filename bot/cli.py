@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import ExtBot
 
 from bot.config.settings import Settings, SettingsError, load_settings
 from bot.render import texts
@@ -441,7 +442,7 @@ def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             print("\n\n".join(plain(part) for part in summary.messages), file=out)
             return EXIT_OK
         assert settings.telegram_bot_token is not None
-        bot = Bot(
+        bot = ExtBot(
             settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_base_url
         )
         try:

@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, Defaults, TypeHandler
+from telegram.ext import Application, Defaults, TypeHandler
 
 from bot.config.settings import Settings
 from bot.errors import on_error
 from bot.jobs import TICK_SECONDS, tick
 from bot.logging_setup import configure_logging, protect_secrets
+from bot.rate_limit import PeopleFirstRateLimiter
 from bot.telegram_request import RetryingRequest, UpdatesHook
 from bot.update_order import ChatOrder
 from conversations import (
@@ -83,7 +84,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PeopleFirstRateLimiter(max_retries=3))
         .concurrent_updates(ChatOrder())
         .request(RetryingRequest(connection_pool_size=CONNECTIONS))
         .get_updates_request(RetryingRequest(on_updates=_keeping(services)))

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
-from telegram import Bot, Message
+from telegram import Message
 from telegram.constants import FileSizeLimit
 from telegram.error import TelegramError
 
 from bot.render import texts
 from conversations.access import Audience
-from conversations.framework import Attachment, Reply, Request, Router, Services
+from conversations.framework import Attachment, Reply, Request, Router, Services, TelegramBot
 from conversations.payloads import EvidenceFile
 from storage.evidence import (
     MissingCopy,
@@ -117,7 +117,9 @@ def keep_file(request: Request, evidence: Evidence, round_opens_on: date, code: 
     request.after_commit.append(download)
 
 
-async def fetch_copy(bot: Bot, svc: Services, directory: Path, missing: MissingCopy) -> bool:
+async def fetch_copy(
+    bot: TelegramBot, svc: Services, directory: Path, missing: MissingCopy
+) -> bool:
     """Download one evidence file to ``directory / missing.path``; whether it worked.
 
     The file is written under a temporary name and renamed, so a copy that is there is
@@ -140,7 +142,7 @@ async def fetch_copy(bot: Bot, svc: Services, directory: Path, missing: MissingC
     return True
 
 
-async def copy_missing(bot: Bot, svc: Services, now: datetime) -> int:
+async def copy_missing(bot: TelegramBot, svc: Services, now: datetime) -> int:
     """A step of the schedule: fetch copies a failed or interrupted download left out."""
     directory = svc.settings.data_dir
     if directory is None:

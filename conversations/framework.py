@@ -10,6 +10,7 @@ stored, and no handler holds a transaction open while talking to Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,7 +20,6 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
-    Bot,
     CallbackQuery,
     Chat,
     ForceReply,
@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackContext,
@@ -54,6 +54,15 @@ from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+# The bot as handlers and the schedule talk to Telegram: python-telegram-bot's ExtBot, which
+# passes ``rate_limit_args`` (the call's priority) on to the rate limiter
+TelegramBot = ExtBot[Any]
+
+
+# How urgent a call to Telegram is, as ``rate_limit_args`` (see bot.rate_limit): replies
+# to a person's action go ahead of the notices of a broadcast (a round opening, reminders).
+PERSON = 0
+BULK = 1
 
 
 def utcnow() -> datetime:
@@ -309,7 +318,12 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         return
     query = update.callback_query
     bot = context.bot
+    # notices to a broadcast's many chats (e.g. a round opened by hand) go out side by side
+    notices = [reply for reply in replies if reply.notice_id is not None]
+    await deliver_all(bot, services(context), notices)
     for reply in map(_outgoing, replies):
+        if reply.notice_id is not None:
+            continue
         markup: InlineKeyboardMarkup | ForceReply | None = keyboard(reply.buttons)
         if reply.force_reply:
             markup = ForceReply(input_field_placeholder=texts.REPLY_PLACEHOLDER)
@@ -347,7 +361,11 @@ def _parts(text: str) -> list[str]:
 
 
 async def _send(
-    bot: Bot, chat_id: int, parts: Sequence[str], markup: InlineKeyboardMarkup | ForceReply | None
+    bot: TelegramBot,
+    chat_id: int,
+    parts: Sequence[str],
+    markup: InlineKeyboardMarkup | ForceReply | None,
+    priority: int = PERSON,
 ) -> int:
     """Send ``parts`` as messages in order, the buttons under the last; the last one's id."""
     message_id = 0
@@ -357,19 +375,21 @@ async def _send(
             part,
             parse_mode=ParseMode.HTML,
             reply_markup=markup if number == len(parts) else None,
+            rate_limit_args=priority,
         )
         message_id = sent.message_id
     return message_id
 
 
 async def _edit(
-    bot: Bot,
+    bot: TelegramBot,
     chat_id: int,
     message_id: int,
     text: str,
     markup: InlineKeyboardMarkup | None,
     *,
     resend: bool = False,
+    priority: int = PERSON,
 ) -> int | None:
     """Edit a message into ``text`` as a send would: what is over Telegram's limit follows
     in new messages, the buttons under the last. The id of the message with the buttons.
@@ -388,6 +408,7 @@ async def _edit(
             message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=markup if len(parts) == 1 else None,
+            rate_limit_args=priority,
         )
     except BadRequest as error:
         reason = str(error).lower()
@@ -395,10 +416,10 @@ async def _edit(
             raise
         if "not modified" not in reason:
             log.info("Nachricht %s in Chat %s nicht geändert: %s", message_id, chat_id, error)
-            return await _send(bot, chat_id, parts, markup) if resend else None
+            return await _send(bot, chat_id, parts, markup, priority) if resend else None
     if len(parts) == 1:
         return message_id
-    return await _send(bot, chat_id, parts[1:], markup)
+    return await _send(bot, chat_id, parts[1:], markup, priority)
 
 
 async def _remember_question(context: Context, report_id: int, message_id: int) -> None:
@@ -435,7 +456,7 @@ async def coordination_chats(session: AsyncSession, svc: Services) -> list[int]:
     ]
 
 
-async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
+async def deliver(bot: TelegramBot, svc: Services, reply: Reply) -> bool:
     """Send a notification to ``reply.chat_id`` (or edit ``reply.edit_message_id`` there);
     False if it could not be delivered.
 
@@ -446,11 +467,14 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
     assert chat_id is not None
     reply = _outgoing(reply)
     markup = keyboard(reply.buttons)
+    priority = PERSON if reply.notice_id is None else BULK  # one of many: after replies
     try:
         if reply.edit_message_id is not None:
-            message_id = await _edit(bot, chat_id, reply.edit_message_id, reply.text, markup)
+            message_id = await _edit(
+                bot, chat_id, reply.edit_message_id, reply.text, markup, priority=priority
+            )
         else:
-            message_id = await _send(bot, chat_id, _parts(reply.text), markup)
+            message_id = await _send(bot, chat_id, _parts(reply.text), markup, priority)
     except Forbidden as error:
         log.warning("Chat %s hat den Bot blockiert: %s", chat_id, error)
         async with svc.sessions() as session, session.begin():
@@ -470,6 +494,35 @@ async def deliver(bot: Bot, svc: Services, reply: Reply) -> bool:
     if reply.on_sent is not None:
         await reply.on_sent(chat_id, message_id)
     return True
+
+
+# Notices of a broadcast in flight at once: enough to use Telegram's whole budget (30 a
+# second) although each call takes a round trip; the rate limiter paces them, after the
+# replies to people (BULK).
+BROADCAST_CALLS = 30
+
+
+async def deliver_all(
+    bot: TelegramBot, svc: Services, replies: Sequence[Reply]
+) -> list[bool | None]:
+    """:func:`deliver` each of ``replies`` (to different chats), many at a time; for each,
+    in order, whether it was delivered, or None: not yet.
+
+    A notice Telegram did not take even after the retries (an outage) does not stop the
+    others: it stays undelivered and is sent again later (see
+    ``conversations.scheduled.resend_lost_notices``).
+    """
+    calls = asyncio.Semaphore(BROADCAST_CALLS)
+
+    async def one(reply: Reply) -> bool | None:
+        async with calls:
+            try:
+                return await deliver(bot, svc, reply)
+            except TelegramError as error:
+                log.warning("Nachricht an Chat %s noch nicht gesendet: %s", reply.chat_id, error)
+                return None
+
+    return list(await asyncio.gather(*(one(reply) for reply in replies)))
 
 
 async def _delivered(session: AsyncSession, svc: Services, reply: Reply) -> None:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InputFile
+from telegram import InputFile
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -33,8 +33,10 @@ from conversations.framework import (
     Attachment,
     Reply,
     Services,
+    TelegramBot,
     coordination_chats,
     deliver,
+    deliver_all,
     keep_notice,
     keyboard,
     notice_reply,
@@ -75,8 +77,8 @@ OVERDUE = "ueberfaellig"
 OPENED = "eroeffnet"
 
 
-async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
-    steps: tuple[Callable[[Bot, Services, datetime], Awaitable[object]], ...] = (
+async def run_schedule(bot: TelegramBot, svc: Services, now: datetime) -> None:
+    steps: tuple[Callable[[TelegramBot, Services, datetime], Awaitable[object]], ...] = (
         resend_lost_notices,
         open_round_if_due,
         send_reminders,
@@ -95,7 +97,7 @@ async def run_schedule(bot: Bot, svc: Services, now: datetime) -> None:
                 log.exception("Zeitplan: %s fehlgeschlagen", step.__name__)
 
 
-async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
+async def resend_lost_notices(bot: TelegramBot, svc: Services, now: datetime) -> int:
     """A step of the schedule: send the notices to people that were claimed but never
     delivered, because their process died in the middle of a broadcast.
 
@@ -129,7 +131,7 @@ async def resend_lost_notices(bot: Bot, svc: Services, now: datetime) -> int:
     return sent
 
 
-async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> None:
+async def forget_handled_updates(_bot: TelegramBot, svc: Services, now: datetime) -> None:
     """A step of the schedule: keep the ids of handled updates only as long as needed, and
     received ones that could not be handled no longer either."""
     async with svc.sessions() as session, session.begin():
@@ -137,7 +139,7 @@ async def forget_handled_updates(_bot: Bot, svc: Services, now: datetime) -> Non
         await inbox.forget_old(session, now)
 
 
-async def to_coordination(bot: Bot, svc: Services, reply: Reply) -> bool:
+async def to_coordination(bot: TelegramBot, svc: Services, reply: Reply) -> bool:
     """Send a notice to the coordination: to its group, or to each coordinator; True if it
     reached at least one chat."""
     async with svc.sessions() as session:
@@ -172,7 +174,7 @@ async def staffing_lines(session: AsyncSession) -> list[str]:
 # --- rounds ------------------------------------------------------------------------------------
 
 
-async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
+async def open_round_if_due(bot: TelegramBot, svc: Services, now: datetime) -> bool:
     """Open this period's round at the first working moment of the period, once.
 
     None is opened if the period has a round already (see :func:`claim_round_opening`).
@@ -196,9 +198,9 @@ async def open_round_if_due(bot: Bot, svc: Services, now: datetime) -> bool:
             # kept with the people to be told; rewritten with those reached once sent
             lines = [opened_line(round_, len(notices)), *await staffing_lines(session)]
             announcement = await keep_coordination_notice(session, round_.id, OPENED, lines)
-    delivered = [await deliver(bot, svc, notice) for notice in notices]
+    delivered = await deliver_all(bot, svc, notices)
     if announcement is not None:
-        count = sum(delivered)
+        count = sum(told is not False for told in delivered)  # None: sent later
         async with svc.sessions() as session, session.begin():
             lines = [opened_line(round_, count), *await staffing_lines(session)]
             announcement = await keep_coordination_notice(session, round_.id, OPENED, lines)
@@ -219,7 +221,7 @@ def opened_line(round_: ReportingRound, told: int) -> str:
 # --- reminders ---------------------------------------------------------------------------------
 
 
-async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
+async def send_reminders(bot: TelegramBot, svc: Services, now: datetime) -> int:
     """Remind contacts with open items, on the configured days, in working hours only."""
     timetable = svc.settings.timetable
     if not timetable.is_working_time(now):
@@ -266,8 +268,7 @@ async def send_reminders(bot: Bot, svc: Services, now: datetime) -> int:
             )
             if claimed is not None:
                 replies.append(claimed)
-    for reply in replies:
-        await deliver(bot, svc, reply)
+    await deliver_all(bot, svc, replies)
     return len(replies)
 
 
@@ -319,7 +320,7 @@ def reminder(chat_id: int, open_items: list[WorkItem], due: date, last_day: bool
 # --- escalation --------------------------------------------------------------------------------
 
 
-async def escalate_overdue(bot: Bot, svc: Services, now: datetime) -> bool:
+async def escalate_overdue(bot: TelegramBot, svc: Services, now: datetime) -> bool:
     """After a round's due date, tell the coordination what was not reported, once."""
     timetable = svc.settings.timetable
     if not timetable.is_working_time(now):
@@ -385,7 +386,7 @@ async def build_summary(svc: Services, now: datetime) -> tuple[WeeklySummaryText
 
 
 async def post_summary_if_due(
-    bot: Bot, svc: Services, now: datetime, *, on_schedule: bool = True
+    bot: TelegramBot, svc: Services, now: datetime, *, on_schedule: bool = True
 ) -> SummaryOutcome:
     """Post this week's summary to the coordination group, exactly once per week and chat.
 

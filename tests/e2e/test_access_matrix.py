@@ -25,9 +25,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from telegram import Update
-from telegram.ext import AIORateLimiter, TypeHandler
+from telegram.ext import TypeHandler
 
 import bot.runtime
+from bot.rate_limit import PeopleFirstRateLimiter
 from bot.render import texts
 from bot.standin import FakeChat, FakeUser, SentMessage
 from conversations.commands import COMMANDS
@@ -330,10 +331,10 @@ def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of answers in a few seconds: without the bot's own flood limits (20 messages
     a minute into a group), which are not what this test is about."""
 
-    def limiter(**kwargs: Any) -> AIORateLimiter:
-        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, **kwargs)
+    def limiter(**kwargs: Any) -> PeopleFirstRateLimiter:
+        return PeopleFirstRateLimiter(overall_max_rate=0, group_max_rate=0, **kwargs)
 
-    monkeypatch.setattr(bot.runtime, "AIORateLimiter", limiter)
+    monkeypatch.setattr(bot.runtime, "PeopleFirstRateLimiter", limiter)
 
 
 # --- what the bot sends, per update ----------------------------------------------------------

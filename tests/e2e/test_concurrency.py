@@ -3,11 +3,15 @@ each chat's updates are handled in the order Telegram sent them (bot.update_orde
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from bot.update_order import ChatOrder
 from storage.models import TargetAnswer
 from tests.e2e.conftest import World
+from tests.e2e.test_reporting import add_person
+from tests.e2e.test_scheduling import utc
 
 SLOW = 2.0  # seconds the stand-in takes to accept the export's document
 IN_PLAN = "🟢 im Plan"
@@ -82,3 +86,52 @@ async def test_quick_taps_count_once_while_another_person_exports(world: World) 
         stored = await session.scalar(select(func.count()).select_from(TargetAnswer))
     assert stored == 1
     await world.settle(export)
+
+
+BROADCAST = 90  # contacts reminded at once (three seconds of Telegram's budget)
+OVERTAKEN = 4  # broadcast messages that may go out between a tap and its answer
+
+
+async def test_a_broadcast_lets_the_replies_to_a_reporting_person_go_first(
+    world: World,
+) -> None:
+    """Reminders to 90 contacts go out while Karl taps through his report: each of his
+    answers waits for at most a few of the reminders, not for the broadcast."""
+    await world.open_round()  # 25.11.2026
+    others = {
+        (await add_person(world, 8000 + n, f"Person {n}", "Leitstelle Wohnen")).id
+        for n in range(BROADCAST)
+    }
+    karl = world.contact
+    await world.say(karl, "/bericht")
+    question = await world.press(karl, "Der Reihe nach")
+    calls = world.standin.calls
+
+    def reminders_sent(since: int = 0) -> int:
+        return sum(
+            1
+            for call in calls[since:]
+            if call.method == "sendMessage" and int(call.params.get("chat_id", 0)) in others
+        )
+
+    broadcast = asyncio.create_task(world.tick(utc(2026, 12, 2, 9, 0)))  # day 7's reminder
+    await world.standin.wait_until(lambda: reminders_sent() >= 1)
+    overtaken = []
+    for _ in range(3):
+        label = IN_PLAN if IN_PLAN in question.labels else question.labels[0]
+        start = len(calls)
+        update_id = await world.standin.press_button(karl, label)
+        await world.settle(update_id)
+        replied = next(
+            i
+            for i, call in enumerate(calls[start:], start)
+            if int(call.params.get("chat_id", 0)) == karl.id
+            and call.method != "answerCallbackQuery"
+        )
+        overtaken.append(reminders_sent(start) - reminders_sent(replied))
+        question = world.last(karl)
+    still_sending = reminders_sent() < BROADCAST
+    await broadcast
+    assert still_sending, "the broadcast was over before Karl's taps: nothing was measured"
+    assert reminders_sent() == BROADCAST
+    assert max(overtaken) <= OVERTAKEN, overtaken

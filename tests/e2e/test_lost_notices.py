@@ -29,12 +29,13 @@ def openings(world: World, chat_id: int) -> int:
 
 
 async def broadcast_broken_off(world: World) -> list[int]:
-    """Three people; the opening broadcast breaks off at its first message (Telegram
-    fails it for good, as if the process had died there). Their chat ids."""
+    """Three people; the opening broadcast breaks off (Telegram fails every message of it
+    for good, the coordination's announcement too, as if the process had died before
+    sending). Their chat ids."""
     wanda = await add_person(world, 602, "Wanda Wohnen", "Leitstelle Wohnen")
     sina = await add_person(world, 603, "Sina Sozial", "Amt für soziale Leistungen")
     people = [KARL, wanda.id, sina.id]
-    world.standin.fail_next("sendMessage", error_code=502, times=ATTEMPTS)
+    world.standin.fail_next("sendMessage", error_code=502, times=ATTEMPTS * (len(people) + 1))
     await world.tick(OPENING)
     assert [openings(world, chat) for chat in people] == [0, 0, 0]
     return people
