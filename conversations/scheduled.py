@@ -44,12 +44,12 @@ from conversations.framework import (
 from conversations.reporting import estimate_minutes, opening_notices, reminder_buttons
 from storage import inbox
 from storage.claims import (
-    NOTICE_LEASE,
+    Alive,
+    alive,
     claim_notice,
     claim_round_opening,
     claim_summary,
     forget_old_updates,
-    live_processes,
     mark_summary_posted,
     record_summary_part,
     release_summary,
@@ -102,19 +102,14 @@ async def resend_lost_notices(bot: TelegramBot, svc: Services, now: datetime) ->
     delivered, because their process died in the middle of a broadcast.
 
     A notice counts as lost at once when the process that claimed it is gone: on
-    PostgreSQL it no longer has a connection (:func:`storage.claims.live_processes`);
+    PostgreSQL it no longer has a connection (:func:`storage.claims.alive`);
     with SQLite only one bot uses the file (see storage.process_lock), so every notice
     claimed before this process started is lost. Otherwise it counts as lost once it is
     :data:`NOTICE_LEASE` old. A notice can go out twice only if the process died between
     Telegram taking it and the database hearing so.
     """
-    cutoff = now - NOTICE_LEASE
-    started = svc.started_at
-    sole = lock_file(svc.settings.effective_database_url) is not None
-    if sole and started is not None and cutoff < started <= now:
-        cutoff = started
     async with svc.sessions() as session:
-        lost = await undelivered_notices(session, cutoff, await live_processes(session))
+        lost = await undelivered_notices(session, now, await holders_alive(session, svc, now))
     sent = 0
     for notice in lost:
         async with svc.sessions() as session, session.begin():
@@ -129,6 +124,16 @@ async def resend_lost_notices(bot: TelegramBot, svc: Services, now: datetime) ->
     if lost:
         log.info("%s verlorene Benachrichtigungen nachgesendet.", sent)
     return sent
+
+
+async def holders_alive(session: AsyncSession, svc: Services, now: datetime) -> Alive:
+    """Who may still be working on a claim: with SQLite only this process (see
+    storage.process_lock), so what was claimed before it started is lost."""
+    started = svc.started_at
+    sole = lock_file(svc.settings.effective_database_url) is not None
+    return await alive(
+        session, started if sole and started is not None and started <= now else None
+    )
 
 
 async def forget_handled_updates(_bot: TelegramBot, svc: Services, now: datetime) -> None:
@@ -404,7 +409,8 @@ async def post_summary_if_due(
         return SummaryOutcome.NOT_DUE
     year, week = timetable.iso_week(now)
     async with svc.sessions() as session, session.begin():
-        claim = await claim_summary(session, year, week, chat_id, svc.clock())
+        holders = await holders_alive(session, svc, now)
+        claim = await claim_summary(session, year, week, chat_id, svc.clock(), holders)
         if claim is None:
             existing = await summary_of_week(session, chat_id, year, week)
             posted = existing is not None and existing.posted_at is not None

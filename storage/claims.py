@@ -128,21 +128,39 @@ def _this_process(session: AsyncSession) -> Any:
     return func.current_setting("application_name") if _on_postgresql(session) else None
 
 
-async def live_processes(session: AsyncSession) -> set[str] | None:
-    """The names of the bot processes connected to PostgreSQL now; None on SQLite.
+@dataclass(frozen=True)
+class Alive:
+    """What a process knows about who else may be working on a claim, so that the claim
+    of a process that died is taken over at once instead of after its lease.
 
-    A process killed (or cut off) loses its connections, and PostgreSQL ends their
-    sessions as soon as it notices, so its claims can be taken over without waiting
-    out a lease.
+    ``names``: on PostgreSQL, the bot processes connected now (:func:`alive`); ``since``:
+    with SQLite, where only one bot uses the file (storage.process_lock), when this
+    process started: whoever claimed before is gone. Neither: only leases tell.
     """
+
+    names: frozenset[str] | None = None
+    since: datetime | None = None
+
+    def gone(self, claimed_at: datetime, claimed_by: str | None) -> bool:
+        """Whether the holder of a claim made at ``claimed_at`` by ``claimed_by`` is dead."""
+        if self.since is not None and claimed_at < self.since:
+            return True
+        return self.names is not None and claimed_by is not None and claimed_by not in self.names
+
+
+async def alive(session: AsyncSession, sole_since: datetime | None = None) -> Alive:
+    """:class:`Alive` now: on PostgreSQL the names of the connected bot processes (a
+    process killed or cut off loses its connections, and PostgreSQL ends their sessions
+    as soon as it notices); and ``sole_since``, the start of this process if it is the
+    only one (SQLite)."""
     if not _on_postgresql(session):
-        return None
+        return Alive(since=sole_since)
     names = await session.scalars(
         select(func.distinct(text("application_name")))
         .select_from(text("pg_stat_activity"))
         .where(text("application_name LIKE :prefix").bindparams(prefix=f"{CLIENT_NAME} %"))
     )
-    return set(names)
+    return Alive(names=frozenset(names), since=sole_since)
 
 
 # A notice claimed but not delivered after this long is taken to be lost with the process
@@ -184,13 +202,16 @@ async def mark_delivered(session: AsyncSession, notice_id: int, now: datetime) -
 
 
 async def undelivered_notices(
-    session: AsyncSession, claimed_before: datetime, live: set[str] | None = None
+    session: AsyncSession, now: datetime, holders: Alive = Alive()
 ) -> list[Notice]:
-    """Notices with a message, not delivered, and either claimed before ``claimed_before``
-    or claimed by a process not among ``live`` (see :func:`live_processes`)."""
-    lost = Notice.sent_at < claimed_before
-    if live is not None:
-        lost = or_(lost, and_(Notice.claimed_by.is_not(None), Notice.claimed_by.not_in(live)))
+    """Notices with a message and not delivered, whose claim is older than
+    :data:`NOTICE_LEASE` or whose claimer is gone (see :class:`Alive`)."""
+    lost = Notice.sent_at < now - NOTICE_LEASE
+    if holders.since is not None:
+        lost = or_(lost, Notice.sent_at < holders.since)
+    if holders.names is not None:
+        dead = and_(Notice.claimed_by.is_not(None), Notice.claimed_by.not_in(holders.names))
+        lost = or_(lost, dead)
     return list(
         await session.scalars(
             select(Notice)
@@ -288,19 +309,32 @@ class SummaryClaim:
 
 
 async def claim_summary(
-    session: AsyncSession, year: int, week: int, chat_id: int, now: datetime
+    session: AsyncSession,
+    year: int,
+    week: int,
+    chat_id: int,
+    now: datetime,
+    holders: Alive = Alive(),
 ) -> SummaryClaim | None:
     """Claim posting the summary of ISO ``week`` in ``chat_id``; None if that is not ours.
 
     None if it was posted, or if another holder's lease is live (claimed or renewed less
-    than :data:`SUMMARY_LEASE` before ``now``). A claim whose holder went quiet for longer
-    (a crash mid-way) is taken over, with the parts already sent, by exactly one of the
-    sessions trying: the first claim rests on the unique week and chat (``ON CONFLICT DO
+    than :data:`SUMMARY_LEASE` before ``now``) and that holder is not known to be gone
+    (see :class:`Alive`). A claim whose holder went quiet for longer, or died (a crash
+    mid-way), is taken over, with the parts already sent, by exactly one of the sessions
+    trying: the first claim rests on the unique week and chat (``ON CONFLICT DO
     NOTHING``), a takeover on a compare-and-set of ``claimed_at``.
     """
     inserted = await session.execute(
         insert_for(session)(WeeklySummary)
-        .values(iso_year=year, iso_week=week, chat_id=chat_id, claimed_at=now, parts_sent=0)
+        .values(
+            iso_year=year,
+            iso_week=week,
+            chat_id=chat_id,
+            claimed_at=now,
+            parts_sent=0,
+            claimed_by=_this_process(session),
+        )
         .on_conflict_do_nothing(index_elements=["iso_year", "iso_week", "chat_id"])
     )
     row = await session.scalar(
@@ -316,7 +350,7 @@ async def claim_summary(
         return None
     if _changed(inserted):
         return SummaryClaim(row.id, row.parts_sent, row.claimed_at)  # claimed just now by us
-    if now - row.claimed_at < SUMMARY_LEASE:
+    if now - row.claimed_at < SUMMARY_LEASE and not holders.gone(row.claimed_at, row.claimed_by):
         return None
     taken = await _advance(session, SummaryClaim(row.id, row.parts_sent, row.claimed_at), now)
     if taken is None:
@@ -394,7 +428,7 @@ async def _advance(
             WeeklySummary.claimed_at == claim.claimed_at,
             WeeklySummary.posted_at.is_(None),
         )
-        .values(claimed_at=held, **values)
+        .values(claimed_at=held, claimed_by=_this_process(session), **values)
         .execution_options(synchronize_session=False)
     )
     return held if _changed(result) else None

@@ -583,6 +583,7 @@ class WeeklySummary(Base):
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     baseline: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # as Notice.claimed_by
 
 
 class GeneratedSecret(Base):

@@ -16,6 +16,7 @@ import signal
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 from bot.standin import BotApiStandIn, FakeUser
 from seed.loader import load_catalogue
 from storage.database import create_engine, session_factory
-from storage.models import Office, Report, Role, Status, TargetAnswer
+from storage.models import Office, Report, Role, Status, TargetAnswer, WeeklySummary
 from storage.people import add_contact
 from storage.reporting import Cadence, open_round
 from storage.setup import init_database
@@ -347,3 +348,64 @@ async def test_killed_while_a_round_opens_everyone_is_told(
     assert kills >= 2, counts  # the broadcast was interrupted more than once
     assert min(counts) == 1, counts
     assert sum(counts) - len(counts) <= kills, counts
+
+
+GROUP = -1001000000001
+
+
+async def test_killed_while_the_summary_is_posted_each_part_once(
+    standin: BotApiStandIn, tmp_path: Path, database_url: str
+) -> None:
+    """SIGKILL while the weekly summary goes out part by part, up to three times; the
+    restarted bot goes on with the next part at once (its predecessor is known to be
+    gone), so in the end every part is in the group, and one twice only where a kill fell
+    between Telegram taking it and the database hearing so."""
+    await prepare(database_url)
+    standin.group(GROUP, "Koordinierungsgruppe Integration")
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    env = environment(tmp_path, standin)
+    env.update(
+        DATABASE_URL=database_url, LOG_LEVEL="INFO", COORDINATION_CHAT_ID=str(GROUP),
+        SUMMARY_WEEKDAY=str(today.isoweekday()), SUMMARY_TIME="00:00",
+    )  # fmt: skip
+    for method in ("sendMessage", "sendPhoto"):
+        standin.delay(method, 0.3)  # a summary slow enough to be interrupted
+
+    def parts() -> list[str]:
+        return [
+            m.kind if m.kind == "photo" else (m.plain_text or "")
+            for m in standin.sent_messages(GROUP)
+        ]
+
+    bot, rng, kills = Bot(env, tmp_path, standin), random.Random(3), 0
+    try:
+        while kills < 3 and "photo" not in parts():
+            before = len(parts())
+            await bot.start()
+            try:  # the first tick comes 5 s after the start
+                await standin.wait_until(lambda: len(parts()) > before, timeout=30)  # noqa: B023
+            except AssertionError:
+                break
+            if "photo" in parts():
+                break
+            await asyncio.sleep(rng.uniform(0, 0.3))
+            await bot.kill()
+            kills += 1
+        if bot.process is None or bot.process.returncode is not None:
+            await bot.start()
+        await standin.wait_until(lambda: "photo" in parts(), timeout=60)
+        await asyncio.sleep(1)  # anything sent twice would show now
+    finally:
+        await bot.stop()
+    posted = parts()
+    assert kills >= 1, posted  # interrupted at least once
+    assert posted[0].startswith("Wochenzusammenfassung"), posted
+    assert posted[-1] == "photo", posted
+    assert len(posted) - len(set(posted)) <= kills, posted
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        row = await session.scalar(select(WeeklySummary))
+    await engine.dispose()
+    assert row is not None
+    assert row.posted_at is not None
+    assert row.parts_sent == len(set(posted)), posted

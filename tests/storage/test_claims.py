@@ -30,7 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.claims import (
     SUMMARY_LEASE,
     UPDATES_KEPT,
+    Alive,
     SummaryClaim,
+    alive,
     claim_notice,
     claim_round_opening,
     claim_summary,
@@ -288,6 +290,37 @@ async def test_the_first_claim_of_a_summary_raced_by_two_sessions(
     won = one_winner(await race(db, claim))
     assert (won.parts_sent, won.claimed_at) == (0, NOW)
     assert await count(db, WeeklySummary) == 1
+
+
+async def test_the_claim_of_a_holder_known_to_be_dead_is_taken_over_at_once(
+    db: Sessions,
+) -> None:
+    """Within the lease, a claim is taken over only when its holder is known to be gone:
+    it claimed before this (sole, SQLite) process started, or, on PostgreSQL, it has no
+    connection any more."""
+    first = await claimed(db, NOW)
+    later = NOW + timedelta(minutes=1)
+    async with db() as session, session.begin():
+        assert await claim_summary(session, *WEEK, CHAT, later, Alive(since=NOW)) is None
+        now_connected = await alive(session)
+    async with db() as session, session.begin():
+        assert await claim_summary(session, *WEEK, CHAT, later, now_connected) is None
+    if now_connected.names is not None:  # PostgreSQL: the holder's name is recorded
+        holder = (await summary_row(db)).claimed_by
+        assert holder is not None
+        assert holder in now_connected.names
+        async with db() as session, session.begin():
+            dead = Alive(names=now_connected.names - {holder})
+            taken = await claim_summary(session, *WEEK, CHAT, later, dead)
+        assert taken is not None
+        assert taken.claimed_at == later
+        later += timedelta(minutes=1)
+    async with db() as session, session.begin():
+        restarted = Alive(since=later - timedelta(seconds=1))  # started after the claim
+        taken = await claim_summary(session, *WEEK, CHAT, later, restarted)
+    assert taken is not None
+    assert taken.parts_sent == first.parts_sent
+    assert await summary_claim(db, later) is None  # now held by the new one
 
 
 async def test_a_live_lease_is_refused(db: Sessions) -> None:
