@@ -104,3 +104,29 @@ async def test_an_escalation_lost_on_its_way_is_sent_once_later(world: World) ->
     assert in_group(world, "Überfällig: Berichtsrunde bis 24.12.2026") == 1
     await world.tick(overdue + NOTICE_LEASE + timedelta(minutes=2))
     assert in_group(world, "Überfällig") == 1
+
+
+def reminders(world: World, chat_id: int) -> int:
+    return sum(
+        (m.plain_text or "").startswith("Erinnerung:") for m in world.standin.sent_messages(chat_id)
+    )
+
+
+async def test_reminders_lost_with_their_process_go_out_once_after_a_restart(
+    world: World,
+) -> None:
+    wanda = await add_person(world, 602, "Wanda Wohnen", "Leitstelle Wohnen")
+    await world.tick(OPENING)  # the round opens; everybody is told
+    people = [KARL, wanda.id]
+    day_three = utc(2026, 12, 4, 8, 0)  # Friday 09:00: the first reminder is due
+    world.standin.fail_next("sendMessage", error_code=502, times=ATTEMPTS * len(people))
+    await world.tick(day_three)
+    assert [reminders(world, chat) for chat in people] == [0, 0]
+    world.clock.now = day_three + timedelta(minutes=1)
+    await world.restart_bot()
+
+    await world.tick(day_three + timedelta(minutes=2))
+    assert [reminders(world, chat) for chat in people] == [1, 1]
+    await world.tick(day_three + timedelta(minutes=3))
+    await world.tick(day_three + NOTICE_LEASE + timedelta(minutes=3))
+    assert [reminders(world, chat) for chat in people] == [1, 1]
