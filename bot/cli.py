@@ -177,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         metavar="URL",
-        help="Zieldatenbank, z. B. postgresql+asyncpg://benutzer:passwort@host:5432/datenbank",
+        help="Zieldatenbank, z. B. postgresql+asyncpg://benutzer@host:5432/datenbank; das "
+        "Passwort besser nicht hier (andere Benutzer sehen es in ps), sondern in PGPASSWORD "
+        "oder ~/.pgpass",
     )
     return parser
 
