@@ -173,3 +173,25 @@ async def test_a_database_refusing_connections_is_one_line(
             "Datenbank postgresql+asyncpg://bot:***@127.0.0.1:9/monitoring nicht erreichbar: "
         ), err
         assert "geheim" not in err
+
+
+async def test_a_webhook_without_https_or_a_bad_secret_is_one_line(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    env = environment(tmp_path, standin)
+    await set_up(env["DATABASE_URL"])
+    cases = [
+        ({}, ("run", "--webhook", "http://bot.example.org/telegram"), "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "bot.example.org"}, ("run",), "WEBHOOK_URL"),
+        (
+            {"WEBHOOK_SECRET": "mit Leerzeichen"},
+            ("run", "--webhook", "https://x.example/t"),
+            "WEBHOOK_SECRET",
+        ),
+    ]
+    for extra, args, variable in cases:
+        code, out, err = await run_cli({**env, **extra}, tmp_path, *args)
+        assert (code, out) == (2, ""), err
+        assert err.count("\n") == 1, err
+        assert err.startswith(f"Ungültige Einstellung {variable}:"), err
+        assert "Traceback" not in err
