@@ -20,7 +20,6 @@ from bot.render.background import off_loop
 from bot.render.chart import DEVELOPMENT_MIN_ROUNDS, development_chart, status_chart
 from bot.render.export import write_csv
 from bot.render.formatting import day
-from bot.render.pdf import build_pdf
 from bot.render.workbook import write_workbook
 from storage.development import status_by_round
 from storage.history import StoredHistory
@@ -65,6 +64,9 @@ async def write_report(
     assert len(targets) == report_format.files
     basis = await load_report_basis(session, today)
     if report_format is ReportFormat.PDF:
+        # reportlab only when a PDF is asked for: it costs the process memory otherwise
+        from bot.render.pdf import build_pdf
+
         pictures = await report_pictures(session, basis)
         targets[0].write(await off_loop(build_pdf, basis, zone, pictures))
         return

@@ -14,18 +14,17 @@ import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING, Any
 
 from bot.render import texts
 from storage.answers import Answer, by_round_and_office
 from storage.development import RoundStatus
 from storage.models import Status
 from storage.status import FieldState, MeasureState, Snapshot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Segment order and colours, matching the emoji of texts.STATUS_LABELS; None: no report yet.
 SEGMENTS: tuple[tuple[Status | None, str], ...] = (
@@ -47,6 +46,27 @@ DEVELOPMENT_ROW_PX = 250  # height per row of panels
 DEVELOPMENT_DATES = 8  # at most this many dates under a panel
 
 
+# matplotlib (with numpy and Pillow about 40 MB) is imported when the first chart is drawn,
+# not when the bot starts: a process may run for weeks without drawing one.
+
+
+def _new_figure(**options: Any) -> Figure:
+    """A figure on its own Agg canvas (no pyplot, no global backend)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(**options)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _whole_numbers() -> Any:
+    """An axis locator with whole-number ticks only."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def segment_label(status: Status | None) -> str:
     return texts.STATUS_WORDS[status.value] if status is not None else texts.NO_REPORT
 
@@ -58,8 +78,7 @@ def status_counts(field: FieldState) -> Counter[Status | None]:
 
 def status_chart(snapshot: Snapshot, day: date) -> bytes:
     """A PNG of 1000×500 px: a stacked horizontal bar per field of action."""
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)  # the Agg backend, chosen explicitly for this figure only
+    figure = _new_figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     names = [
         textwrap.fill(f"{field.numeral} {field.title}", 26, max_lines=2, placeholder="…")
@@ -70,7 +89,7 @@ def status_chart(snapshot: Snapshot, day: date) -> bytes:
     left = _stacked(axes, positions, counts, horizontal=True)
     axes.set_yticks(positions, names, fontsize=9)
     axes.set_ylim(max(len(names), 1) - 0.5, -0.5)  # field I at the top
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_whole_numbers())
     axes.set_xlim(0, max([*left, 1]))
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -116,6 +135,8 @@ def _stacked(
 
 
 def _with_legend_as_png(figure: Figure) -> bytes:
+    from matplotlib.patches import Patch
+
     figure.legend(
         handles=[
             Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5, label=segment_label(status))
@@ -158,14 +179,13 @@ def history_chart(
     of each target and office by status, "ohne Bericht" where a responsible office did not
     report."""
     counts = list(history_counts(measure, history).items())[-rounds:]
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = _new_figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     positions = list(range(len(counts)))
     bottom = _stacked(axes, positions, [found for _day, found in counts], horizontal=False)
     labels = [opens_on.strftime("%d.%m.%Y") for opens_on, _found in counts]
     axes.set_xticks(positions, labels, fontsize=9, rotation=45 if len(counts) > 8 else 0)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(_whole_numbers())
     axes.set_ylim(0, max([*bottom, 1]))
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -186,10 +206,9 @@ def development_figure(rounds: Sequence[RoundStatus], titles: Mapping[str, str])
     numerals = list(dict.fromkeys(numeral for found in rounds for numeral, _counts in found.fields))
     columns = max(1, min(DEVELOPMENT_COLUMNS, len(numerals)))  # one field: the whole width
     rows = max(1, math.ceil(len(numerals) / columns))
-    figure = Figure(
+    figure = _new_figure(
         figsize=(WIDTH_PX / DPI, rows * DEVELOPMENT_ROW_PX / DPI), dpi=DPI, layout="constrained"
     )
-    FigureCanvasAgg(figure)
     positions = list(range(len(rounds)))
     # every step-th round from the newest back, so that the newest is always named
     step = max(1, math.ceil(len(rounds) / DEVELOPMENT_DATES))
@@ -202,7 +221,7 @@ def development_figure(rounds: Sequence[RoundStatus], titles: Mapping[str, str])
         tops = _stacked(axes, positions, counts, horizontal=False, numbered=False)
         axes.set_xticks(dated, dates, fontsize=8)
         axes.set_xlim(-0.6, len(rounds) - 0.4)
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_locator(_whole_numbers())
         axes.tick_params(axis="y", labelsize=8)
         axes.set_ylim(0, max([*tops, 1]))
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
