@@ -46,6 +46,7 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
+from storage import inbox
 from storage.claims import claim_update, hold_chat, keep_notice_message, mark_delivered
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
@@ -78,6 +79,9 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     started_at: datetime | None = None  # when this bot process started (by ``clock``)
+    # updates taken out of the inbox in their handler's own transaction (see
+    # bot.runtime._handled, which then has nothing left to do)
+    out_of_inbox: set[int] = field(default_factory=set)
 
 
 def services(context: Context) -> Services:
@@ -287,6 +291,13 @@ async def _transaction(
                 "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
             )
             return []
+        # handled once this commits, as the claim says: out of the inbox in the same step
+        await inbox.drop(session, update.update_id)
+
+        async def dropped() -> None:
+            svc.out_of_inbox.add(update.update_id)
+
+        after.append(dropped)
         if update.edited_message is not None:
             # An edit is no new answer and no command to run (python-telegram-bot's
             # handlers match edits too): only a note where the person wrote privately.
@@ -318,9 +329,6 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
         return
     query = update.callback_query
     bot = context.bot
-    # notices to a broadcast's many chats (e.g. a round opened by hand) go out side by side
-    notices = [reply for reply in replies if reply.notice_id is not None]
-    await deliver_all(bot, services(context), notices)
     for reply in map(_outgoing, replies):
         if reply.notice_id is not None:
             continue
@@ -352,6 +360,10 @@ async def send_replies(update: Update, context: Context, replies: list[Reply]) -
             await _remember_question(context, reply.asks_for, message_id)
         if reply.on_sent is not None:
             await reply.on_sent(chat.id, message_id)
+    # the notices of a broadcast (e.g. a round opened by hand) last: the person who caused
+    # it has their answer first; then they go out side by side
+    notices = [reply for reply in replies if reply.notice_id is not None]
+    await deliver_all(bot, services(context), notices)
 
 
 def _parts(text: str) -> list[str]:
