@@ -240,6 +240,18 @@ class Webhook:
     def path(self) -> str:
         return urlsplit(self.url).path.strip("/")
 
+    def options(self) -> dict[str, Any]:
+        """The arguments of python-telegram-bot's ``start_webhook`` and ``run_webhook``."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.path,
+            "webhook_url": self.url,
+            "secret_token": self.secret,
+            "allowed_updates": Update.ALL_TYPES,
+            "max_connections": WEBHOOK_CONNECTIONS,
+        }
+
 
 # Telegram posts one update at a time and waits for the answer before the next: so the
 # updates of a person reach the bot in order even with several processes behind a proxy.
@@ -282,15 +294,7 @@ async def serving(
         )
     else:
         _receive_by_webhook(application)
-        await application.updater.start_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=webhook.path,
-            webhook_url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=Update.ALL_TYPES,
-            max_connections=WEBHOOK_CONNECTIONS,
-        )
+        await application.updater.start_webhook(**webhook.options())
     try:
         yield
     finally:
@@ -351,12 +355,4 @@ def run_bot(settings: Settings, webhook: Webhook | None = None) -> None:
         return
     _receive_by_webhook(application)
     log.info("Webhook %s, angenommen auf %s:%s", webhook.url, webhook.listen, webhook.port)
-    application.run_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=Update.ALL_TYPES,
-        max_connections=WEBHOOK_CONNECTIONS,
-    )
+    application.run_webhook(**webhook.options())

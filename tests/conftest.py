@@ -86,10 +86,10 @@ async def postgres_database() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def own_postgres_database() -> AsyncIterator[str]:
-    """See :func:`postgres_database`."""
-    url = await usable_postgres_url()
-    name = f"test_{uuid.uuid4().hex[:12]}"
+async def own_postgres_database(url: str | None = None, prefix: str = "test") -> AsyncIterator[str]:
+    """See :func:`postgres_database`; on the server of ``url`` (default: the tests')."""
+    url = url or await usable_postgres_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
         await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')

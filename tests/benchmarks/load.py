@@ -87,7 +87,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -96,7 +95,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from bot.standin import BotApiStandIn
 from seed.loader import load_catalogue
@@ -114,6 +112,7 @@ from tests.benchmarks.load_people import (
     Repeater,
     Reporter,
 )
+from tests.conftest import own_postgres_database
 from tests.environment import without_settings
 
 TOKEN = "7000000003:AALoadBenchmarkTokenNeverLogged_0123456"
@@ -287,16 +286,8 @@ async def own_database(url: str | None, directory: Path) -> AsyncIterator[str]:
     if url is None:
         yield f"sqlite+aiosqlite:///{directory / 'load.sqlite3'}"
         return
-    name = f"load_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.dispose()
+    async with own_postgres_database(url, prefix="load") as own:
+        yield own
 
 
 def reporting_offices() -> list[str]:
