@@ -4,6 +4,11 @@ The stand-in plays Telegram and the reverse proxy: it posts each update to the t
 processes in turn, so the updates of one person alternate between them. Both run the
 schedule too. One person's dialogue still goes question after question, each contact gets
 the round's opening once, and the coordination group gets each message once.
+
+The person waits for the bot's answer before the next step, as people do. One who acts
+again without waiting (here: after 3 s without an answer on a busy machine) may have the
+second step handled first, by the other process: across processes the order rests on
+Telegram posting one update at a time and on the lock per chat, not on a line per chat.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pytest
 from bot.standin import BotApiStandIn
 from storage.models import Status
 from tests.conftest import own_postgres_database
+from tests.e2e import test_kills
 from tests.e2e.conftest import free_port
 from tests.e2e.test_cli_process import SCRIPT, environment
 from tests.e2e.test_kills import NOTE, Person, prepare_opening, submitted
@@ -29,6 +35,7 @@ pytestmark = pytest.mark.postgres
 GROUP = -1001000000001
 PUBLIC_URL = "https://bot.example.org/telegram"
 OPENING = "Neue Berichtsrunde bis"
+PATIENCE = 20.0  # seconds the person waits for an answer before acting again
 
 
 class Process:
@@ -58,8 +65,9 @@ class Process:
 
 
 async def test_two_processes_behind_one_webhook_act_as_one_bot(
-    standin: BotApiStandIn, tmp_path: Path
+    standin: BotApiStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(test_kills, "REPLY_WAIT", PATIENCE)
     async with own_postgres_database() as url:
         chats = await prepare_opening(url)  # 20 contacts, no round: the first tick opens one
         for chat in chats:
