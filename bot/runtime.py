@@ -170,9 +170,6 @@ class UpdateQueue(asyncio.Queue[object]):
 async def _handled(update: Update, context: Any) -> None:
     """After the bot's handlers: the update is out of the inbox."""
     services: Services = context.bot_data["services"]
-    if update.update_id in services.out_of_inbox:
-        services.out_of_inbox.discard(update.update_id)  # dropped by its handler already
-        return
     try:
         async with services.sessions() as session, session.begin():
             await inbox.drop(session, update.update_id)

@@ -46,7 +46,6 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
-from storage import inbox
 from storage.claims import claim_update, hold_chat, keep_notice_message, mark_delivered
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
@@ -79,9 +78,6 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     started_at: datetime | None = None  # when this bot process started (by ``clock``)
-    # updates taken out of the inbox in their handler's own transaction (see
-    # bot.runtime._handled, which then has nothing left to do)
-    out_of_inbox: set[int] = field(default_factory=set)
 
 
 def services(context: Context) -> Services:
@@ -291,13 +287,6 @@ async def _transaction(
                 "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
             )
             return []
-        # handled once this commits, as the claim says: out of the inbox in the same step
-        await inbox.drop(session, update.update_id)
-
-        async def dropped() -> None:
-            svc.out_of_inbox.add(update.update_id)
-
-        after.append(dropped)
         if update.edited_message is not None:
             # An edit is no new answer and no command to run (python-telegram-bot's
             # handlers match edits too): only a note where the person wrote privately.
