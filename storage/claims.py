@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import CLIENT_NAME, insert_for
+from storage.database import CLIENT_NAME, insert_for, on_postgresql
 from storage.models import Notice, ProcessedUpdate, ReportingRound, WeeklySummary
 from storage.reporting import Cadence, due_date, running_round
 from storage.scheduling import round_since
@@ -118,14 +118,10 @@ async def claim_notice(
     return _changed(result)
 
 
-def _on_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 def _this_process(session: AsyncSession) -> Any:
     """The claiming process, as PostgreSQL knows it: the name its engine gives every
     connection (storage.database.create_engine); None on SQLite (one process only)."""
-    return func.current_setting("application_name") if _on_postgresql(session) else None
+    return func.current_setting("application_name") if on_postgresql(session) else None
 
 
 @dataclass(frozen=True)
@@ -153,7 +149,7 @@ async def alive(session: AsyncSession, sole_since: datetime | None = None) -> Al
     process killed or cut off loses its connections, and PostgreSQL ends their sessions
     as soon as it notices); and ``sole_since``, the start of this process if it is the
     only one (SQLite)."""
-    if not _on_postgresql(session):
+    if not on_postgresql(session):
         return Alive(since=sole_since)
     names = await session.scalars(
         select(func.distinct(text("application_name")))
@@ -258,7 +254,7 @@ async def hold_chat(session: AsyncSession, chat_id: int) -> None:
     one before stored. SQLite needs nothing: one process only (storage.process_lock),
     whose updates of one chat :class:`bot.update_order.ChatOrder` already keeps in line.
     """
-    if _on_postgresql(session):
+    if on_postgresql(session):
         await session.execute(select(func.pg_advisory_xact_lock(chat_id)))
 
 

@@ -103,7 +103,11 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether ``session`` talks to PostgreSQL (else SQLite)."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT that knows ``on_conflict_do_nothing`` (SQLite or PostgreSQL)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return postgresql.insert if on_postgresql(session) else sqlite.insert
