@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
@@ -46,7 +46,13 @@ from bot.render.formatting import split_text
 from conversations.access import Audience, Place, Rule, decide, place_of
 from conversations.commands import BY_NAME
 from conversations.payloads import Payload, decode
-from storage.claims import claim_update, hold_chat, keep_notice_message, mark_delivered
+from storage.claims import (
+    claim_notices,
+    claim_update,
+    hold_chat,
+    keep_notice_message,
+    mark_delivered,
+)
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
 from storage.reporting import remember_question_message
@@ -542,14 +548,37 @@ async def keep_notice(
     (``contact_id`` None) has none: it goes to :func:`coordination_chats` when sent.
     """
     assert (reply.chat_id is None) == (contact_id is None)
-    body = json.dumps(
+    body = _notice_body(reply)
+    notice_id = await keep_notice_message(session, round_id, contact_id, kind, reply.chat_id, body)
+    return replace(reply, notice_id=notice_id)
+
+
+async def claim_and_keep_notices(
+    session: AsyncSession, round_id: int, kind: str, replies: Mapping[int, Reply], now: datetime
+) -> list[Reply]:
+    """Claim the notice ``kind`` of a round to each contact of ``replies`` (contact id → the
+    message, with its chat) and keep its message, as :func:`claim_notice` and
+    :func:`keep_notice` do one by one. Returns the replies of the notices claimed here, in
+    the order given, each marked as its notice; those claimed before are left out."""
+    messages = {}
+    for contact_id, reply in replies.items():
+        assert reply.chat_id is not None
+        messages[contact_id] = (reply.chat_id, _notice_body(reply))
+    claimed = await claim_notices(session, round_id, kind, messages, now)
+    return [
+        replace(reply, notice_id=claimed[contact_id])
+        for contact_id, reply in replies.items()
+        if contact_id in claimed
+    ]
+
+
+def _notice_body(reply: Reply) -> str:
+    return json.dumps(
         {
             "text": reply.text,
             "buttons": [[[label, data.encode()] for label, data in row] for row in reply.buttons],
         }
     )
-    notice_id = await keep_notice_message(session, round_id, contact_id, kind, reply.chat_id, body)
-    return replace(reply, notice_id=notice_id)
 
 
 def notice_reply(notice_id: int, chat_id: int | None, body: str) -> Reply:

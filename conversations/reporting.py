@@ -24,7 +24,7 @@ from bot.render.formatting import day, horizon_label, obstacles_text
 from conversations import report_answers
 from conversations.access import Audience
 from conversations.evidence import DOWNLOAD_LIMIT, describe_file, keep_file
-from conversations.framework import Buttons, Reply, Request, Router, keep_notice
+from conversations.framework import Buttons, Reply, Request, Router, claim_and_keep_notices
 from conversations.payloads import (
     AbsentUntil,
     AnswerChoice,
@@ -52,7 +52,6 @@ from conversations.report_questions import (
 )
 from conversations.support import submitted_requests
 from storage.catalogue_read import term_meanings
-from storage.claims import claim_notice
 from storage.evidence import EvidenceItem, add_evidence, report_evidence
 from storage.models import (
     Contact,
@@ -84,6 +83,7 @@ from storage.reporting import (
     submit,
     submitted_items,
     work_items,
+    work_items_of,
 )
 from storage.status import contacts_by_office
 
@@ -1082,17 +1082,20 @@ async def opening_notices(
 
     Each is recorded as a notice first, so a second process or a restart sends none twice.
     """
-    replies = []
-    for contact in await active_contacts(session):
-        if contact.telegram_user_id is None or contact.unreachable_since is not None:
-            continue
-        items = await work_items(session, contact)
-        if not items or not await claim_notice(session, round_.id, contact.id, OPENING, now):
-            continue
-        announcement = round_announcement(round_, items)
-        reply = replace(announcement, chat_id=contact.telegram_user_id)
-        replies.append(await keep_notice(session, round_.id, contact.id, OPENING, reply))
-    return replies
+    reachable = [
+        contact
+        for contact in await active_contacts(session)
+        if contact.telegram_user_id is not None and contact.unreachable_since is None
+    ]
+    items = await work_items_of(session, reachable)
+    messages = {
+        contact.id: replace(
+            round_announcement(round_, items[contact.id]), chat_id=contact.telegram_user_id
+        )
+        for contact in reachable
+        if items[contact.id]
+    }
+    return await claim_and_keep_notices(session, round_.id, OPENING, messages, now)
 
 
 def round_announcement(

@@ -10,12 +10,13 @@ is stale.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.render import texts
 from bot.render.formatting import day
 from conversations.access import Audience, Place
-from conversations.framework import Buttons, Reply, Request, Router, keep_notice
+from conversations.framework import Buttons, Reply, Request, Router, claim_and_keep_notices
 from conversations.payloads import (
     RoundAction,
     RoundConfirmed,
@@ -24,16 +25,16 @@ from conversations.payloads import (
     day_number,
 )
 from conversations.reporting import opening_notices, round_announcement
-from storage.claims import claim_notice
 from storage.models import ReportingRound
 from storage.people import active_contacts
 from storage.reporting import (
     close_round,
     due_date,
-    open_items,
     open_next_round,
     round_progress,
     running_round,
+    submitted_items,
+    work_items_of,
 )
 
 router = Router()
@@ -209,17 +210,18 @@ def for_the_group(request: Request, done: str) -> list[Reply]:
 
 async def extension_notices(request: Request, round_: ReportingRound) -> list[Reply]:
     """Tell each contact with something still open the new due date, once per date."""
-    replies = []
+    session = request.session
+    reachable = [
+        contact
+        for contact in await active_contacts(session)
+        if contact.telegram_user_id is not None and contact.unreachable_since is None
+    ]
+    items, done = await work_items_of(session, reachable), await submitted_items(session, round_.id)
+    messages = {}
+    for contact in reachable:
+        left = [item for item in items[contact.id] if item.key not in done]
+        if left:
+            notice = round_announcement(round_, left, texts.ROUND_EXTENDED_NOTICE)
+            messages[contact.id] = replace(notice, chat_id=contact.telegram_user_id)
     kind = EXTENDED.format(day=day_number(round_.due_on))
-    for contact in await active_contacts(request.session):
-        if contact.telegram_user_id is None or contact.unreachable_since is not None:
-            continue
-        left = await open_items(request.session, contact, round_.id)
-        if not left or not await claim_notice(
-            request.session, round_.id, contact.id, kind, request.now
-        ):
-            continue
-        notice = round_announcement(round_, left, texts.ROUND_EXTENDED_NOTICE)
-        reply = Reply(notice.text, notice.buttons, chat_id=contact.telegram_user_id)
-        replies.append(await keep_notice(request.session, round_.id, contact.id, kind, reply))
-    return replies
+    return await claim_and_keep_notices(session, round_.id, kind, messages, request.now)

@@ -164,6 +164,19 @@ async def work_items(session: AsyncSession, contact: Contact) -> list[WorkItem]:
     return await office_items(session, [o.id for o in contact.offices if not o.retired])
 
 
+async def work_items_of(
+    session: AsyncSession, contacts: Sequence[Contact]
+) -> dict[int, list[WorkItem]]:
+    """:func:`work_items` of many contacts at once (by contact id), with one query: a
+    round's opening for a thousand contacts should not make a thousand."""
+    offices = {c.id: {o.id for o in c.offices if not o.retired} for c in contacts}
+    items = await office_items(session, sorted(set().union(*offices.values())))
+    return {
+        contact_id: [item for item in items if item.office.id in own]
+        for contact_id, own in offices.items()
+    }
+
+
 async def office_items(session: AsyncSession, office_ids: Sequence[int]) -> list[WorkItem]:
     """The active measures of these offices, in plan order, one per office."""
     if not office_ids:

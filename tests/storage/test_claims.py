@@ -34,6 +34,7 @@ from storage.claims import (
     SummaryClaim,
     alive,
     claim_notice,
+    claim_notices,
     claim_round_opening,
     claim_summary,
     claim_update,
@@ -240,6 +241,58 @@ async def test_a_notice_raced_by_two_sessions_is_claimed_once(
         assert not await claim_notice(session, round_id, contact_id, "tag3", NOW)  # later: no
         assert await claim_notice(session, round_id, contact_id, "tag7", NOW)  # another kind
         assert await claim_notice(session, round_id, other, "tag3", NOW)  # another recipient
+
+
+async def more_contacts(sessions: Sessions, number: int) -> list[int]:
+    async with sessions() as session, session.begin():
+        added = [
+            Contact(telegram_user_id=700 + n, display_name=f"Person {n}", role=Role.CONTACT)
+            for n in range(number)
+        ]
+        session.add_all(added)
+        await session.flush()
+        return [contact.id for contact in added]
+
+
+@races
+async def test_notices_to_many_raced_by_two_sessions_are_claimed_once_each(
+    db: Sessions, race: Race[dict[int, int]]
+) -> None:
+    round_id = await a_round(db)
+    people = [await karl(db), *await more_contacts(db, 2)]
+    messages = {contact_id: (contact_id + 1000, f"an {contact_id}") for contact_id in people}
+
+    async def claim(session: AsyncSession) -> dict[int, int]:
+        return await claim_notices(session, round_id, "tag3", messages, NOW)
+
+    first, second = await race(db, claim)
+    won = one_winner((first or None, second or None))  # the loser claimed none: {}
+    assert set(won) == set(people)
+    async with db() as session:
+        kept = (await session.scalars(select(Notice).order_by(Notice.contact_id))).all()
+    assert [(n.id, n.contact_id, n.chat_id, n.body) for n in kept] == [
+        (won[c], c, c + 1000, f"an {c}") for c in sorted(people)
+    ]
+
+
+async def test_notices_to_many_leave_out_those_claimed_before(db: Sessions) -> None:
+    """One by one or many at once, the same key: a notice claimed either way is not
+    claimed again; and more contacts than one statement takes are all claimed."""
+    round_id = await a_round(db)
+    people = [await karl(db), *await more_contacts(db, 1200)]
+    async with db() as session, session.begin():
+        assert await claim_notice(session, round_id, people[5], "tag3", NOW)
+        first = await claim_notices(
+            session, round_id, "tag3", {p: (p, "") for p in people[:700]}, NOW
+        )
+    assert set(first) == set(people[:700]) - {people[5]}
+    async with db() as session, session.begin():
+        rest = await claim_notices(session, round_id, "tag3", {p: (p, "") for p in people}, NOW)
+        assert not await claim_notice(session, round_id, people[-1], "tag3", NOW)
+        other_kind = await claim_notices(session, round_id, "tag7", {people[5]: (1, "")}, NOW)
+    assert set(rest) == set(people[700:])
+    assert set(other_kind) == {people[5]}
+    assert await count(db, Notice) == len(people) + 1
 
 
 # --- Telegram updates --------------------------------------------------------------------------
