@@ -36,6 +36,11 @@ GROUP = -1001000000001
 PUBLIC_URL = "https://bot.example.org/telegram"
 OPENING = "Neue Berichtsrunde bis"
 PATIENCE = 20.0  # seconds the person waits for an answer before acting again
+# The person reads the whole reply before acting (the bot said nothing more for this long):
+# acting at a reply's first message, before the bot is through with the last action, sends
+# two updates of the chat at once to two processes, which keep them apart but not in order
+# (README, "Mehrere Prozesse")
+SETTLE = 0.3
 
 
 class Process:
@@ -102,6 +107,7 @@ async def test_two_processes_behind_one_webhook_act_as_one_bot(
             await standin.wait_until(lambda: min(told()) >= 1 and summaries() >= 1, timeout=60)
 
             person = Person(standin, standin.user(chats[0], "Person", str(chats[0])))
+            person.settle = SETTLE
             await asyncio.wait_for(person.report(), timeout=120)
             await asyncio.sleep(2)  # time for anything sent twice to show
         except BaseException:
