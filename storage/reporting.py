@@ -363,7 +363,21 @@ async def previous_answers(
 
 
 async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
-    """Give the draft the next version number and submit it; it is never changed again."""
+    """Give the draft the next version number and submit it; it is never changed again.
+
+    Submissions take their turns: the revision of the reports is counted up first, which
+    makes a second submission wait until the first is committed (PostgreSQL's row lock,
+    SQLite's single writer); only then are the versions so far read. Two colleagues
+    submitting the same measure at the same moment get versions 1 and 2.
+    """
+    revision = (
+        await session.execute(
+            update(Revision)
+            .where(Revision.name == REPORTS_REVISION)
+            .values(value=Revision.value + 1)
+            .returning(Revision.value)
+        )
+    ).scalar_one()
     highest = await session.scalar(
         select(func.max(Report.version)).where(
             Report.round_id == draft.round_id,
@@ -374,14 +388,6 @@ async def submit(session: AsyncSession, draft: Report, now: datetime) -> int:
     draft.version = (highest or 0) + 1
     draft.submitted_at = now
     draft.updated_at = now
-    revision = (
-        await session.execute(
-            update(Revision)
-            .where(Revision.name == REPORTS_REVISION)
-            .values(value=Revision.value + 1)
-            .returning(Revision.value)
-        )
-    ).scalar_one()
     latest = await session.get(LatestReport, (draft.measure_id, draft.office_id))
     if latest is None:
         session.add(

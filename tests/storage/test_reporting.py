@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from seed.schema import Catalogue
-from storage.models import Obstacle, Office, Role, Status
+from storage.models import LatestReport, Obstacle, Office, Report, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import (
     Cadence,
@@ -25,6 +25,7 @@ from storage.reporting import (
 )
 from storage.setup import init_database
 from storage.status import load_snapshot
+from tests.storage.test_claims import Race, at_once, held
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -157,3 +158,46 @@ async def test_several_obstacles_are_read_and_copied_into_a_correction(
             ((Obstacle.STAFF, Obstacle.FUNDING, Obstacle.OTHER), "Raum fehlt"),
             ((), None),  # "none named" stays apart from "not answered" (None)
         ]
+
+
+@pytest.mark.parametrize("race", [held, at_once], ids=["held", "at_once"])
+async def test_two_colleagues_submitting_the_same_measure_at_once_get_two_versions(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    mainz: Catalogue,
+    race: Race[tuple[int, int]],
+) -> None:
+    """Both drafts of the first submission of a measure, submitted in two transactions at
+    the same moment: versions 1 and 2, one latest report, no error (seen with concurrent
+    updates on PostgreSQL: both read "no version yet")."""
+    await prepare(engine, sessions, mainz)
+    async with sessions() as session, session.begin():
+        office = await session.scalar(select(Office).where(Office.name == "Leitstelle Wohnen"))
+        assert office is not None
+        await add_contact(
+            session, telegram_user_id=2, display_name="V", role=Role.CONTACT, offices=[office],
+            now=NOW,
+        )  # fmt: skip
+        round_, _ = await open_round(
+            session, today=date(2026, 11, 1), cadence=Cadence.MONTHLY, now=NOW
+        )
+        drafts = []
+        for user in (1, 2):
+            contact = await contact_by_telegram_id(session, user)
+            assert contact is not None
+            item = (await work_items(session, contact))[0]
+            drafts.append((await start_draft(session, round_, item, contact, NOW)).id)
+    turn = iter(drafts)
+
+    async def submit_next(session: AsyncSession) -> tuple[int, int]:
+        draft_id = next(turn)
+        draft = await session.get(Report, draft_id)
+        assert draft is not None
+        return draft_id, await submit(session, draft, NOW)
+
+    first, second = await race(sessions, submit_next)
+    assert sorted([first[1], second[1]]) == [1, 2]
+    async with sessions() as session:
+        latest = list(await session.scalars(select(LatestReport)))
+        assert [(r.measure_id, r.office_id) for r in latest] == [(item.measure.id, office.id)]
+        assert latest[0].report_id == (first if first[1] == 2 else second)[0]
