@@ -104,6 +104,8 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
             if group_max_rate > 0 and group_time_period > 0
             else None
         )
+        self._whole = (overall_max_rate, self._group_limit)  # the budgets of all processes
+        self._processes = 1
         self._groups: dict[Group, _Window] = {}
         self._max_retries = max_retries
         self._clock = time
@@ -112,6 +114,33 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         self._last_grant = -math.inf
         self._paused_until = -math.inf
         self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def processes(self) -> int:
+        """Among how many bot processes the budgets are shared (see :meth:`share`)."""
+        return self._processes
+
+    def share(self, processes: int) -> None:
+        """Keep to an equal share of the budgets, as one of ``processes`` bot processes.
+
+        Telegram counts the calls of all processes of a bot together, and the processes do
+        not know each other's calls: each keeps to ``1 / processes`` of the overall and of
+        each group's budget, rounded down (at least one call per period). Calls waiting now
+        are served by the new budgets.
+        """
+        processes = max(1, processes)
+        self._processes = processes
+        overall_rate, group_limit = self._whole
+        if self._overall is not None:
+            self._overall.max_rate = max(1.0, overall_rate // processes)
+            self._pace = self._overall.period / self._overall.max_rate
+        if group_limit is not None:
+            rate, period = group_limit
+            self._group_limit = (max(1.0, rate // processes), period)
+            for window in self._groups.values():
+                window.max_rate = self._group_limit[0]
+        if self._queue:
+            self._dispatch()
 
     async def initialize(self) -> None:
         """Nothing to set up: the state is created on first use."""

@@ -202,6 +202,7 @@ async def alive(session: AsyncSession, sole_since: datetime | None = None) -> Al
         select(func.distinct(text("application_name")))
         .select_from(text("pg_stat_activity"))
         .where(text("application_name LIKE :prefix").bindparams(prefix=f"{CLIENT_NAME} %"))
+        .where(text("datname = current_database()"))  # the bot's, not others on the server
     )
     return Alive(names=frozenset(names), since=sole_since)
 

@@ -130,6 +130,32 @@ async def test_the_overall_window_is_never_exceeded() -> None:
     assert within_window(api.times(), max_rate=10, period=0.2)
 
 
+async def test_a_share_of_the_budgets_for_each_of_several_processes() -> None:
+    limiter = PeopleFirstRateLimiter(
+        overall_max_rate=10, overall_time_period=0.2, group_max_rate=4, group_time_period=0.4
+    )
+    api = FakeApi()
+    first = [send(limiter, api, f"first-{n}", chat_id=n + 1) for n in range(20)]
+    limiter.share(2)  # the calls waiting already keep to the share too
+    assert limiter.processes == 2
+    later = [send(limiter, api, f"later-{n}", chat_id=n + 1, priority=BULK) for n in range(10)]
+    group = [send(limiter, api, f"group-{n}", chat_id=-100) for n in range(4)]
+    async with asyncio.timeout(10):
+        await asyncio.gather(*first, *later, *group)
+    assert len(api.names()) == 34
+    # the ten granted at once before the share count against it; from then on five a period
+    assert within_window(api.times()[10:], max_rate=5, period=0.2)
+    assert within_window(api.times("group-"), max_rate=2, period=0.4)
+    assert not within_window(api.times("group-"), max_rate=1, period=0.4)  # not less either
+
+    limiter.share(1)  # the other process is gone: the whole budget again
+    await asyncio.sleep(0.2)  # the window empty
+    again = [send(limiter, api, f"again-{n}", chat_id=n + 1) for n in range(10)]
+    async with asyncio.timeout(10):
+        await asyncio.gather(*again)
+    assert max(api.times("again-")) - min(api.times("again-")) < 0.2 - SLACK  # all ten at once
+
+
 async def test_a_broadcast_goes_out_evenly_at_the_full_rate() -> None:
     limiter = PeopleFirstRateLimiter(overall_max_rate=10, overall_time_period=0.5)
     api = FakeApi()

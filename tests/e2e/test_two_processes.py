@@ -118,6 +118,9 @@ async def test_two_processes_behind_one_webhook_act_as_one_bot(
             for process in processes:
                 await process.stop()
 
+        # Telegram counts the calls of both: each kept to half of the budget
+        for process in processes:
+            assert "2 Bot-Prozesse teilen sich Telegrams Budget" in process.log.read_text()
         assert told() == [1] * len(chats)
         assert summaries() == 1
         group_texts = Counter(m.plain_text for m in standin.sent_messages(GROUP))
