@@ -23,7 +23,7 @@ from telegram.ext import Application, Defaults, TypeHandler
 
 from bot.config.settings import Settings
 from bot.errors import on_error
-from bot.jobs import TICK_SECONDS, tick
+from bot.jobs import TICK_SECONDS, share_telegram_budget, tick
 from bot.logging_setup import configure_logging, protect_secrets
 from bot.rate_limit import PeopleFirstRateLimiter
 from bot.telegram_request import RetryingRequest, UpdatesHook
@@ -193,11 +193,13 @@ async def _replay_inbox(application: BotApplication) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Queue what the inbox still holds; register the command menus (private chats and the
-    coordination group)."""
+    """Queue what the inbox still holds; take this process's share of Telegram's budget;
+    register the command menus (private chats and the coordination group)."""
     await _replay_inbox(application)
-    settings: Settings = application.bot_data["services"].settings
+    svc: Services = application.bot_data["services"]
+    settings = svc.settings
     bot = application.bot
+    await share_telegram_budget(bot, svc)  # before the first update; then at every tick
     await bot.set_my_commands(
         [BotCommand(name, text) for name, text in private_menu()],
         scope=BotCommandScopeAllPrivateChats(),
