@@ -1,7 +1,8 @@
 """Load benchmark: many people report at once, the real bot against a minimal one (prints figures).
 
-    .venv/bin/python -m tests.benchmarks.load [--people 200] [--mode below|limit|broadcast]
-        [--seconds 60] [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+    .venv/bin/python -m tests.benchmarks.load [--people 200]
+        [--mode below|limit|broadcast|webhook] [--seconds 60]
+        [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test] [--profile FILE]
 
 The real bot runs as a process of its own (``monitoring-bot run``, configured by
 environment variables as in ``tests/e2e/test_kills.py``) against the Bot API stand-in,
@@ -30,8 +31,13 @@ Modes:
   again after the opening message). The run lasts at least until the last opening
   message went out. The minimal bot has no broadcast: its column is the same actions
   without one.
-* ``webhook`` (two bot processes on PostgreSQL behind webhooks): not available yet; see
-  :data:`MODES` and :func:`start_real_bots`.
+* ``webhook``: like ``limit``, but the real bot is two processes (``monitoring-bot run
+  --webhook``, each on a local port of its own) on one PostgreSQL database, and the
+  stand-in plays Telegram and the reverse proxy in front of them: it posts each update to
+  the two processes in turn, one at a time (as ``tests/e2e/test_two_processes.py``).
+  Without ``--database`` it uses the PostgreSQL server at :data:`WEBHOOK_DATABASE`. The
+  minimal bot is still one process with long polling. The webhook's deliveries (to which
+  process, answered with 200 or not) are printed.
 
 Measured phase: from the first action until every person finished the round or
 ``--seconds`` (default 60) passed, whichever comes first; an action begun before then is
@@ -46,8 +52,9 @@ The figures:
   records the call (exact, no polling; see :mod:`tests.benchmarks.load_people`);
   a round's opening message is no reply. "Whole reply": until the person has the buttons
   to go on (the real bot's answer to a press is an edit and then a new message);
-* CPU per action: utime + stime of the bot process (/proc/<pid>/stat) over the phase;
-* peak memory: VmHWM of the bot process (/proc/<pid>/status) at the end;
+* CPU per action: utime + stime of the bot process (/proc/<pid>/stat) over the phase,
+  of both processes together in the webhook mode;
+* peak memory: VmHWM of each bot process (/proc/<pid>/status) at the end;
 * rate-limited calls: every call but those in
   :data:`tests.benchmarks.load_people.NOT_RATE_LIMITED` (getUpdates, getMe,
   answerCallbackQuery, the command menus and descriptions, getFile, getChat, webhooks);
@@ -81,6 +88,7 @@ import argparse
 import asyncio
 import math
 import os
+import pstats
 import random
 import signal
 import subprocess
@@ -113,6 +121,7 @@ from tests.benchmarks.load_people import (
     Reporter,
 )
 from tests.conftest import own_postgres_database
+from tests.e2e.conftest import free_port
 from tests.environment import without_settings
 
 TOKEN = "7000000003:AALoadBenchmarkTokenNeverLogged_0123456"
@@ -120,6 +129,7 @@ SCRIPT = str(Path(sys.executable).parent / "monitoring-bot")
 ROOT = Path(__file__).resolve().parents[2]  # where ``python -m tests.benchmarks…`` runs
 FIRST_PERSON = 100_001  # Telegram ids of the reporting people
 FIRST_EXTRA = 500_001  # of the further contacts told in a broadcast
+PROFILE_LINES = 40  # of --profile's statistics printed
 COORDINATOR = 90_001
 EXTRA_CONTACTS = 1_000
 THINK = (6.0, 10.0)  # seconds between a reply and the next action, below the limit
@@ -127,18 +137,27 @@ REPLY_TIMEOUT = 120.0  # seconds a person waits for the whole reply before going
 BROADCAST_TIMEOUT = 600.0  # seconds for all opening messages to go out
 BUDGET = 30.0  # rate-limited calls per second (Telegram's overall limit, AIORateLimiter's)
 MEMORY_LIMIT = 150.0  # MB per process
+WEBHOOK_PROCESSES = 2  # of the real bot in the webhook mode
+WEBHOOK_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"  # its default server
+PUBLIC_URL = "https://bot.example.org/telegram"  # the webhook as Telegram knows it
+WEBHOOK_SECRET = "load-benchmark-webhook-secret"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
 class Mode:
-    """How the people behave, and whether the bot is deployed as usual."""
+    """How the people behave, and how the real bot is deployed."""
 
     name: str
     think: tuple[float, float] | None  # None: act at once
     broadcast: bool = False
-    available: bool = True
+    webhook: bool = False  # two processes behind a webhook (else one, long polling)
     description: str = ""
+
+    @property
+    def processes(self) -> int:
+        """How many processes the real bot runs as."""
+        return WEBHOOK_PROCESSES if self.webhook else 1
 
 
 MODES = {
@@ -152,12 +171,12 @@ MODES = {
             broadcast=True,
             description="like below; half-way a round opens to 1,000 further contacts",
         ),
-        # Extension point: two ``monitoring-bot`` processes on PostgreSQL behind webhooks.
-        # It needs start_real_bots() to start both with webhook settings and the stand-in
-        # to deliver updates to a webhook (it keeps setWebhook's URL but posts nothing);
-        # the figures already add up the CPU of several processes and take the peak
-        # memory of each.
-        Mode("webhook", None, available=False, description="two bots behind webhooks"),
+        Mode(
+            "webhook",
+            None,
+            webhook=True,
+            description="two bot processes behind webhooks, PostgreSQL; people act at once",
+        ),
     )
 }
 
@@ -166,10 +185,25 @@ MODES = {
 
 
 class BotProcess:
-    """A bot as a process of its own, with its CPU time and peak memory from /proc."""
+    """A bot as a process of its own, with its CPU time and peak memory from /proc.
 
-    def __init__(self, name: str, command: Sequence[str], env: dict[str, str], cwd: Path) -> None:
+    It takes its updates by long polling, or with a ``port`` from a webhook: a local
+    server there, to which the stand-in posts them (see :meth:`local_url`).
+    ``label`` names it in the figures, ``name`` its log file.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: Sequence[str],
+        env: dict[str, str],
+        cwd: Path,
+        *,
+        label: str,
+        port: int | None = None,
+    ) -> None:
         self.name, self.command, self.env, self.cwd = name, list(command), env, cwd
+        self.label, self.port = label, port
         self.log = cwd / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
 
@@ -178,20 +212,34 @@ class BotProcess:
         assert self.process is not None
         return self.process.pid
 
+    @property
+    def local_url(self) -> str:
+        """Where the reverse proxy (the stand-in) posts the updates for this process."""
+        assert self.port is not None, f"{self.name} polls, it has no webhook"
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+    def started(self, standin: BotApiStandIn, observer: Observer) -> Callable[[], bool]:
+        """Whether the process has started taking updates since this was called: it
+        polled, or it set its webhook."""
+        if self.port is None:
+            polls = observer.polls()
+            return lambda: observer.polls() > polls
+        webhooks = len(standin.calls_to("setWebhook"))
+        return lambda: len(standin.calls_to("setWebhook")) > webhooks
+
     async def start(self, standin: BotApiStandIn, observer: Observer) -> None:
-        polls = observer.polls()
+        started = self.started(standin, observer)
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *self.command, env=self.env, cwd=self.cwd, stdout=log, stderr=log
             )
         try:
-            await standin.wait_until(lambda: observer.polls() > polls, timeout=60)
+            await standin.wait_until(started, timeout=60)
             await standin.until_idle(timeout=30)
         except AssertionError:
             ends = self.log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(
-                f"{self.name} did not start polling; its log ends:\n{ends}"
-            ) from None
+            how = "polling" if self.port is None else "its webhook"
+            raise RuntimeError(f"{self.name} did not start {how}; its log ends:\n{ends}") from None
 
     def log_problems(self) -> str:
         """How many warnings and errors the process logged."""
@@ -238,20 +286,58 @@ def bot_environment(standin: BotApiStandIn, url: str, directory: Path) -> dict[s
     return env
 
 
+def profiles(profile: Path, count: int) -> list[Path]:
+    """Where each of ``count`` processes profiled into ``profile`` keeps its statistics:
+    there for one, else ``FILE-1``, ``FILE-2`` … (before the suffix)."""
+    if count == 1:
+        return [profile]
+    return [profile.with_name(f"{profile.stem}-{n}{profile.suffix}") for n in range(1, count + 1)]
+
+
 def start_real_bots(
-    mode: Mode, standin: BotApiStandIn, url: str, directory: Path
+    mode: Mode, standin: BotApiStandIn, url: str, directory: Path, profile: Path | None = None
 ) -> list[BotProcess]:
-    """The real bot's processes for ``mode`` (the webhook mode will start two)."""
-    if not mode.available:
-        raise NotImplementedError(f"mode {mode.name} is not available yet")
-    return [BotProcess("bot", [SCRIPT, "run"], bot_environment(standin, url, directory), directory)]
+    """The real bot's processes for ``mode``, to be started: one polling, or in the
+    webhook mode two behind the webhook, each on a free local port, which the stand-in
+    (as the reverse proxy) posts the updates to in turn. With ``profile``, each runs under
+    cProfile, which writes its statistics there (see :func:`profiles`) at exit."""
+    env = bot_environment(standin, url, directory)
+    command = [SCRIPT, "run"]
+    files = profiles(profile, mode.processes) if profile is not None else []
+
+    def profiled(number: int) -> list[str]:
+        if not files:
+            return command
+        return [sys.executable, "-m", "cProfile", "-o", str(files[number - 1]), *command]
+
+    if not mode.webhook:
+        return [BotProcess("bot", profiled(1), env, directory, label="real bot")]
+    env.update(WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_SECRET=WEBHOOK_SECRET)
+    command += ["--webhook", PUBLIC_URL]
+    ports: list[int] = []
+    while len(ports) < mode.processes:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    processes = [
+        BotProcess(
+            f"bot-{number}",
+            profiled(number),
+            {**env, "WEBHOOK_PORT": str(port)},
+            directory,
+            label=f"real bot {number}",
+            port=port,
+        )
+        for number, port in enumerate(ports, start=1)
+    ]
+    standin.webhook.route(*(process.local_url for process in processes))
+    return processes
 
 
 def start_minimal_bot(standin: BotApiStandIn, directory: Path) -> BotProcess:
     env = without_settings(dict(os.environ))
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url)
     command = [sys.executable, "-m", "tests.benchmarks.minimal_bot"]
-    process = BotProcess("minimal_bot", command, env, directory)
+    process = BotProcess("minimal_bot", command, env, directory, label="minimal bot")
     process.cwd = ROOT  # for ``-m``; its log still goes to the temporary directory
     return process
 
@@ -392,12 +478,12 @@ class Figures:
 
     actions: list[Action]
     seconds: float
-    cpu: float  # seconds of the bot process(es)
-    peak_mb: list[float]  # per process
+    cpu: float  # seconds of the bot process(es), added up
+    peak_mb: dict[str, float]  # by process (its label)
     calls: Counter[str]  # during the phase, by method
     own_cpu: float  # seconds of this process (stand-in and people)
     timeouts: int
-    logs: list[str] = field(default_factory=list)  # warnings and errors of each process
+    logs: dict[str, str] = field(default_factory=dict)  # warnings and errors, by process
 
     @property
     def limited(self) -> int:
@@ -438,6 +524,8 @@ class RealRun:
     reporters: list[Reporter]
     stored: Stored
     broadcast: Broadcast | None
+    # webhook mode: the stand-in's posts to each process, by the answer's status (None: none)
+    deliveries: dict[str, Counter[int | None]] = field(default_factory=dict)
 
 
 async def measure(
@@ -453,7 +541,7 @@ async def measure(
     await asyncio.gather(*tasks)
     cpu = sum(p.cpu_seconds() for p in processes) - cpu
     own = time.process_time() - own
-    peaks = [p.peak_mb() for p in processes]
+    peaks = {p.label: p.peak_mb() for p in processes}
     actions = sorted((a for person in people for a in person.actions), key=lambda a: a.queued)
     if not actions:
         raise RuntimeError("nobody did anything")
@@ -470,7 +558,9 @@ async def measure(
     )
 
 
-async def run_real(mode: Mode, people: int, seconds: float, url: str, directory: Path) -> RealRun:
+async def run_real(
+    mode: Mode, people: int, seconds: float, url: str, directory: Path, profile: Path | None
+) -> RealRun:
     async with BotApiStandIn(token=TOKEN) as standin:
         observer = Observer(standin)
         reporters = [
@@ -486,10 +576,10 @@ async def run_real(mode: Mode, people: int, seconds: float, url: str, directory:
                 standin.open_chat(standin.user(FIRST_EXTRA + n, "Person", str(FIRST_EXTRA + n)))
             user = standin.user(COORDINATOR, "Clara", "Koordina")
             coordinator = Coordinator(standin, observer, user, -1, None, BROADCAST_TIMEOUT)
-        processes = start_real_bots(mode, standin, url, directory)
-        for process in processes:
-            await process.start(standin, observer)
+        processes = start_real_bots(mode, standin, url, directory, profile)
         try:
+            for process in processes:  # one by one: each with its own sign of having started
+                await process.start(standin, observer)
             started = time.perf_counter()
             over = asyncio.Event()
             if not mode.broadcast:
@@ -527,13 +617,21 @@ async def run_real(mode: Mode, people: int, seconds: float, url: str, directory:
         finally:
             for process in processes:
                 await process.stop()
-    figures.logs = [process.log_problems() for process in processes]
+        deliveries = {
+            process.label: Counter(
+                d.status for d in standin.webhook.deliveries if d.target == process.local_url
+            )
+            for process in processes
+            if process.port is not None
+        }
+    figures.logs = {process.label: process.log_problems() for process in processes}
     return RealRun(
         figures=figures,
         kinds={r.user.id: [a.kind for a in r.actions] for r in reporters},
         reporters=reporters,
         stored=await stored(url),
         broadcast=broadcast,
+        deliveries=deliveries,
     )
 
 
@@ -563,7 +661,7 @@ async def run_minimal(
             figures = await measure([process], observer, repeaters, work)
         finally:
             await process.stop()
-    figures.logs = [process.log_problems()]
+    figures.logs = {process.label: process.log_problems()}
     return figures
 
 
@@ -629,15 +727,14 @@ def targets(mode: Mode, real: RealRun, minimal: Figures) -> list[Target]:
             )
         )
         found.append(Target("limit: reply p95 < 2 s", f"{p95_real:.2f} s", p95_real < 2.0))
-    for name, peaks in (("real bot", r.peak_mb), ("minimal bot", m.peak_mb)):
-        for peak in peaks:
-            found.append(
-                Target(
-                    f"peak memory < {MEMORY_LIMIT:.0f} MB ({name})",
-                    f"{peak:.0f} MB",
-                    peak < MEMORY_LIMIT,
-                )
+    for name, peak in (r.peak_mb | m.peak_mb).items():
+        found.append(
+            Target(
+                f"peak memory < {MEMORY_LIMIT:.0f} MB ({name})",
+                f"{peak:.0f} MB",
+                peak < MEMORY_LIMIT,
             )
+        )
     if real.broadcast is not None:
         during, _ = split_by_broadcast(real.figures.actions, real.broadcast)
         longest = max(during, default=math.nan)
@@ -717,7 +814,9 @@ def report(
     row("actions without a reply", r.missing, m.missing, 0, compare=False)
     row("replies not whole in time", r.timeouts, m.timeouts, 0, compare=False)
     row("CPU per action (ms)", 1000 * r.cpu / len(r.actions), 1000 * m.cpu / len(m.actions), 2)
-    row("peak memory (MB)", max(r.peak_mb), max(m.peak_mb), 0)
+    for name, peak in r.peak_mb.items():
+        label = "peak memory (MB)" + (f", {name}" if len(r.peak_mb) > 1 else "")
+        row(label, peak, max(m.peak_mb.values()), 0)
     row("rate-limited calls per action", r.limited / len(r.actions), m.limited / len(m.actions), 2)
     row("rate-limited calls per second", r.limited / r.seconds, m.limited / m.seconds, 1)
     row(
@@ -729,7 +828,11 @@ def report(
     )
     print(f"rate-limited calls, real bot: {calls_line(r.calls)}")
     print(f"rate-limited calls, minimal bot: {calls_line(m.calls)}")
-    print(f"logs: real bot {'; '.join(r.logs)}; minimal bot {'; '.join(m.logs)}")
+    print(
+        "logs: " + "; ".join(f"{name}: {problems}" for name, problems in (r.logs | m.logs).items())
+    )
+    if real.deliveries:
+        print(deliveries_line(real.deliveries))
     finished = sum(1 for p in real.reporters if p.finished)
     stuck = sum(1 for p in real.reporters if p.stuck)
     print(
@@ -763,6 +866,25 @@ def report(
     )
 
 
+def deliveries_line(deliveries: dict[str, Counter[int | None]]) -> str:
+    """How many updates the stand-in posted to each process, and how they were answered."""
+    counts = ", ".join(f"{n.total()} to {name}" for name, n in deliveries.items())
+    answers = sum(deliveries.values(), Counter[int | None]())
+    if set(answers) == {200}:
+        answered = "all answered 200"
+    else:
+        others = ", ".join(
+            f"{'no answer' if status is None else status} {n}"
+            for status, n in answers.most_common()
+            if status != 200
+        )
+        answered = f"answered 200: {answers[200]}, else: {others or 'none'}"
+    idle = [name for name, n in deliveries.items() if not n[200]]
+    return f"webhook deliveries: {counts}, {answered}" + (
+        f"; NO update taken by {', '.join(idle)}" if idle else ""
+    )
+
+
 def report_broadcast(real: RealRun) -> None:
     broadcast = real.broadcast
     assert broadcast is not None
@@ -790,19 +912,28 @@ def report_broadcast(real: RealRun) -> None:
         )
 
 
-async def main(mode: Mode, people: int, seconds: float, database: str | None) -> None:
-    if not mode.available:
-        print(f"Mode {mode.name} ({mode.description}): not available yet.")
-        return
+async def main(
+    mode: Mode, people: int, seconds: float, database: str | None, profile: Path | None = None
+) -> None:
+    if mode.webhook and database is None:
+        database = WEBHOOK_DATABASE  # two processes need a database server
     with tempfile.TemporaryDirectory() as name:
         directory = Path(name)
         async with own_database(database, directory) as url:
             extras = EXTRA_CONTACTS if mode.broadcast else 0
             await prepare(url, people, extras, coordinator=mode.broadcast)
-            real = await run_real(mode, people, seconds, url, directory)
+            real = await run_real(mode, people, seconds, url, directory, profile)
             minimal = await run_minimal(mode, people, real.kinds, directory)
         label = "SQLite (temporary file)" if database is None else "PostgreSQL (own database)"
         report(mode, people, seconds, label, real, minimal)
+    if profile is not None:
+        files = [str(file) for file in profiles(profile, mode.processes)]
+        print(
+            f"\nThe real bot's profile, by own time (all of it: {', '.join(files)}"
+            + (", added up" if len(files) > 1 else "")
+            + "):"
+        )
+        pstats.Stats(*files).sort_stats("tottime").print_stats(PROFILE_LINES)
 
 
 if __name__ == "__main__":
@@ -814,12 +945,20 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60.0, help="of actions at most")
     parser.add_argument(
         "--database",
-        help="postgresql+asyncpg://… server for a database of its own; "
-        "default: a SQLite file in a temporary directory",
+        help="postgresql+asyncpg://… server for a database of its own; default: a SQLite "
+        f"file in a temporary directory (mode webhook: the server at {WEBHOOK_DATABASE})",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="run the real bot under cProfile, keep its statistics in FILE and print the "
+        "functions that took the most time",
     )
     args = parser.parse_args()
     if args.database is not None and not args.database.startswith("postgresql+asyncpg://"):
-        parser.error("--database takes a postgresql+asyncpg:// URL (default: SQLite)")
+        parser.error("--database takes a postgresql+asyncpg:// URL")
     if args.people < 1 or args.seconds <= 0:
         parser.error("--people and --seconds must be positive")
-    asyncio.run(main(MODES[args.mode], args.people, args.seconds, args.database))
+    profile = args.profile.resolve() if args.profile is not None else None
+    asyncio.run(main(MODES[args.mode], args.people, args.seconds, args.database, profile))
