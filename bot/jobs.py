@@ -25,12 +25,14 @@ async def tick(context: Context) -> None:
 async def share_telegram_budget(bot: TelegramBot, svc: Services) -> int:
     """Keep this process to its share of Telegram's budget; the number of bot processes.
 
-    Telegram counts the calls of all processes of the bot together. They are the bot
-    processes connected to the database now (PostgreSQL, :func:`storage.claims.alive`);
-    with SQLite there is only this one. Without the database the share stays as it was.
+    Telegram counts the calls of all processes of the bot together. Several processes
+    take updates only by webhook (Telegram answers a second long poll with "Conflict");
+    they are the bot processes connected to the database now (PostgreSQL,
+    :func:`storage.claims.alive`). With long polling, or SQLite, there is only this one.
+    Without the database the share stays as it was.
     """
     limiter = bot.rate_limiter
-    if not isinstance(limiter, PeopleFirstRateLimiter):
+    if not isinstance(limiter, PeopleFirstRateLimiter) or svc.settings.webhook_url is None:
         return 1
     try:
         async with svc.sessions() as session:
