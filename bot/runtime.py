@@ -116,8 +116,8 @@ def register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-async def _keep(services: Services, rows: list[tuple[int, str]]) -> None:
-    """Write received updates (id, JSON) into the inbox (see storage.inbox).
+async def _keep(services: Services, rows: list[inbox.Received]) -> None:
+    """Write received updates into the inbox (see storage.inbox).
 
     While the database is unavailable the updates are handed on unkept: their handlers
     fail the same way and each person is asked to try again, instead of waiting in
@@ -140,7 +140,11 @@ def _keeping(services: Services) -> UpdatesHook:
         updates = json.loads(content).get("result") or []
         if updates:
             # ASCII JSON: a lone surrogate (which no database can store) stays escaped
-            await _keep(services, [(int(u["update_id"]), json.dumps(u)) for u in updates])
+            received = [
+                inbox.Received(int(u["update_id"]), inbox.chat_of(u), json.dumps(u))
+                for u in updates
+            ]
+            await _keep(services, received)
 
     return keep
 
@@ -163,7 +167,10 @@ class UpdateQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if self.keeping and isinstance(item, Update):
-            await _keep(self.services, [(item.update_id, item.to_json())])
+            chat = item.effective_chat
+            chat_id = chat.id if chat is not None else None
+            received = inbox.Received(item.update_id, chat_id, item.to_json())
+            await _keep(self.services, [received])
         await super().put(item)
 
 

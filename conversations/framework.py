@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,12 +53,21 @@ from storage.claims import (
     keep_notice_message,
     mark_delivered,
 )
+from storage.inbox import earlier_waiting
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
 from storage.reporting import remember_question_message
 from storage.status import SnapshotCache
 
 log = logging.getLogger(__name__)
+
+# Several processes: an earlier update of a chat may have reached another process, which
+# has not yet taken the chat (storage.claims.hold_chat). The later one waits for it, looking
+# every ORDER_POLL seconds, at most ORDER_PATIENCE seconds; one received more than
+# ORDER_WINDOW ago and still not handled is stuck (its process died), not waited for.
+ORDER_POLL = 0.05
+ORDER_PATIENCE = 5.0
+ORDER_WINDOW = timedelta(seconds=60)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 # The bot as handlers and the schedule talk to Telegram: python-telegram-bot's ExtBot, which
 # passes ``rate_limit_args`` (the call's priority) on to the rate limiter
@@ -286,25 +295,64 @@ async def _transaction(
             chat.title,
         )
         return []
-    async with svc.sessions() as session, session.begin():
-        await hold_chat(session, chat.id)
-        if not await claim_update(session, update.update_id, svc.clock()):
-            log.info(
-                "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
-            )
-            return []
-        if update.edited_message is not None:
-            # An edit is no new answer and no command to run (python-telegram-bot's
-            # handlers match edits too): only a note where the person wrote privately.
-            return [Reply(texts.EDITED_MESSAGE)] if place is Place.PRIVATE else []
-        contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
-        if contact is not None and contact.unreachable_since is not None:
-            contact.unreachable_since = None  # they wrote: reachable again
-        decision = decide(rule, contact, place, stranger=stranger_text(svc.settings))
-        if not decision.allowed:
-            return [] if decision.refusal is None else [Reply(decision.refusal)]
-        request = Request(update, context, session, svc, contact, place, svc.clock(), args, after)
-        return _as_list(await handler(request))
+    waited = 0.0
+    while True:
+        async with svc.sessions() as session, session.begin():
+            await hold_chat(session, chat.id)
+            since = svc.clock() - ORDER_WINDOW
+            if waited >= ORDER_PATIENCE or not await earlier_waiting(
+                session, chat.id, update.update_id, since
+            ):
+                arrived = _Arrived(update, context, svc, place, args, after)
+                return await _in_transaction(session, arrived, handler, rule)
+        # Out of the transaction, so the chat is free for the process that has the earlier
+        # update; this one looks again in a moment.
+        if not waited:
+            log.info("Update %s wartet auf ein früheres aus Chat %s", update.update_id, chat.id)
+        await asyncio.sleep(ORDER_POLL)
+        waited += ORDER_POLL
+
+
+@dataclass(frozen=True)
+class _Arrived:
+    """An update to be handled, with what came with it."""
+
+    update: Update
+    context: Context
+    svc: Services
+    place: Place
+    args: tuple[str, ...]
+    after: list[Callable[[], Awaitable[None]]]
+
+
+async def _in_transaction(
+    session: AsyncSession, arrived: _Arrived, handler: Handler, rule: Rule
+) -> list[Reply]:
+    """The update's work in the transaction that holds its chat: claimed once, edits of
+    messages noted, the access rule applied, the handler run."""
+    update, svc, place = arrived.update, arrived.svc, arrived.place
+    user = update.effective_user
+    assert user is not None
+    if not await claim_update(session, update.update_id, svc.clock()):
+        log.info(
+            "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
+        )
+        return []
+    if update.edited_message is not None:
+        # An edit is no new answer and no command to run (python-telegram-bot's
+        # handlers match edits too): only a note where the person wrote privately.
+        return [Reply(texts.EDITED_MESSAGE)] if place is Place.PRIVATE else []
+    contact = await contact_by_telegram_id(session, user.id, include_inactive=True)
+    if contact is not None and contact.unreachable_since is not None:
+        contact.unreachable_since = None  # they wrote: reachable again
+    decision = decide(rule, contact, place, stranger=stranger_text(svc.settings))
+    if not decision.allowed:
+        return [] if decision.refusal is None else [Reply(decision.refusal)]
+    request = Request(
+        update, arrived.context, session, svc, contact, place, svc.clock(), arrived.args,
+        arrived.after,
+    )  # fmt: skip
+    return _as_list(await handler(request))
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:

@@ -11,26 +11,78 @@ handler claims its update in :mod:`storage.claims` in the same transaction as it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import UPDATES_KEPT
 from storage.database import insert_for
-from storage.models import ReceivedUpdate
+from storage.models import ProcessedUpdate, ReceivedUpdate
 
 
-async def keep(session: AsyncSession, updates: Sequence[tuple[int, str]], now: datetime) -> None:
-    """Write (update id, JSON) of received updates; one received before stays as it is."""
+@dataclass(frozen=True)
+class Received:
+    """An update as it is kept: its id, its chat (None: none) and its JSON."""
+
+    update_id: int
+    chat_id: int | None
+    data: str
+
+
+def chat_of(update: Mapping[str, Any]) -> int | None:
+    """The chat of an update as Telegram sends it (JSON decoded), as python-telegram-bot's
+    ``effective_chat`` finds it for the kinds the bot handles: the ``chat`` of its message,
+    member change or the like, or of the message a button was pressed under."""
+    for key, content in update.items():
+        if key == "update_id" or not isinstance(content, Mapping):
+            continue
+        message = content.get("message")
+        chat = content.get("chat") or (
+            message.get("chat") if isinstance(message, Mapping) else None
+        )
+        if isinstance(chat, Mapping) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return None
+
+
+async def keep(session: AsyncSession, updates: Sequence[Received], now: datetime) -> None:
+    """Write received updates; one received before stays as it is."""
     if not updates:
         return
     await session.execute(
         insert_for(session)(ReceivedUpdate)
-        .values([{"update_id": i, "data": data, "received_at": now} for i, data in updates])
+        .values(
+            [
+                {"update_id": u.update_id, "chat_id": u.chat_id, "data": u.data, "received_at": now}
+                for u in updates
+            ]
+        )
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
+
+
+async def earlier_waiting(
+    session: AsyncSession, chat_id: int, update_id: int, since: datetime
+) -> bool:
+    """Whether an earlier update of the chat, received ``since`` then, is in the inbox and
+    not handled yet: with several processes, another one received it and may not have got
+    to it. One received before ``since`` is taken to be stuck (its process died, or the
+    database failed while it was handled), not to be waited for."""
+    waiting = await session.scalar(
+        select(ReceivedUpdate.update_id)
+        .where(
+            ReceivedUpdate.chat_id == chat_id,
+            ReceivedUpdate.update_id < update_id,
+            ReceivedUpdate.received_at >= since,
+            ~exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id),
+        )
+        .limit(1)
+    )
+    return waiting is not None
 
 
 async def pending(session: AsyncSession) -> list[str]:

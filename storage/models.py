@@ -29,6 +29,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -501,10 +502,14 @@ class ReceivedUpdate(Base):
     """
 
     __tablename__ = "received_updates"
+    __table_args__ = (Index("ix_received_updates_chat", "chat_id", "update_id"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # the chat it came from (None: none, e.g. an inline query), so that a process handles
+    # a chat's updates in Telegram's order even when another process received the earlier
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LatestReport(Base):

@@ -529,6 +529,11 @@ class BotApiStandIn:
         """Carry out the next ``times`` calls of ``method`` but answer ``seconds`` late."""
         self.server.add(method, Fault(error=None, remaining=times, seconds=seconds))
 
+    def skip_update_id(self) -> int:
+        """The id of an update Telegram sent elsewhere (to another process of the bot):
+        used up here, never delivered."""
+        return self.state.skip_update_id()
+
     def redeliver(self, update_id: int) -> None:
         """Deliver an already delivered update again (same update_id)."""
         self.state.redeliver(update_id)

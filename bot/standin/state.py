@@ -254,6 +254,10 @@ class StandInState:
         return state
 
     # ---------------------------------------------------------------- updates
+    def skip_update_id(self) -> int:
+        """Use up the next update id without an update this bot will fetch."""
+        return next(self._update_ids)
+
     def enqueue_update(self, key: str, payload: JSONDict) -> int:
         update_id = next(self._update_ids)
         update = {"update_id": update_id, key: payload}

@@ -8,6 +8,9 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.update_order import ChatOrder
+from conversations.framework import ORDER_PATIENCE, ORDER_WINDOW
+from storage import inbox
+from storage.claims import claim_update
 from storage.models import TargetAnswer
 from tests.e2e.conftest import World
 from tests.e2e.test_reporting import add_person
@@ -135,3 +138,47 @@ async def test_a_broadcast_lets_the_replies_to_a_reporting_person_go_first(
     assert still_sending, "the broadcast was over before Karl's taps: nothing was measured"
     assert reminders_sent() == BROADCAST
     assert max(overtaken) <= OVERTAKEN, overtaken
+
+
+async def test_an_update_waits_for_an_earlier_one_of_its_chat_that_another_process_took(
+    world: World,
+) -> None:
+    """Two processes behind one webhook: Telegram's earlier update of Karl's chat went to
+    the other process, which has kept it in the inbox but not handled it yet. Karl's next
+    update waits until it is handled, then goes on; another chat does not wait."""
+    karl = world.contact
+    earlier = world.standin.skip_update_id()
+    async with world.sessions() as session, session.begin():
+        kept = inbox.Received(earlier, karl.id, "{}")  # its content is the other's business
+        await inbox.keep(session, [kept], world.clock())
+    later = await world.standin.send_text(karl, "/hilfe")
+    await world.say(world.coordinator, "/hilfe")  # another chat: at once
+    await asyncio.sleep(0.5)
+    assert not any("/bericht" in text for text in shown(world, karl.id)), "did not wait"
+
+    async with world.sessions() as session, session.begin():
+        assert await claim_update(session, earlier, world.clock())  # the other process's
+    async with asyncio.timeout(ORDER_PATIENCE - 1):
+        await world.settle(later)
+    assert "/bericht" in world.last(karl).text
+
+
+async def test_an_update_goes_on_when_the_earlier_one_is_not_handled_in_time(
+    world: World,
+) -> None:
+    """The other process died with the earlier update: the later one waits at most
+    ORDER_PATIENCE, and not at all for one received long ago."""
+    karl = world.contact
+    earlier = world.standin.skip_update_id()
+    async with world.sessions() as session, session.begin():
+        await inbox.keep(session, [inbox.Received(earlier, karl.id, "{}")], world.clock())
+    started = asyncio.get_running_loop().time()
+    await world.say(karl, "/hilfe")
+    waited = asyncio.get_running_loop().time() - started
+    assert ORDER_PATIENCE <= waited < ORDER_PATIENCE + 5
+    assert "/bericht" in world.last(karl).text
+
+    world.clock.advance(seconds=ORDER_WINDOW.total_seconds() + 1)  # the stuck one is old
+    started = asyncio.get_running_loop().time()
+    await world.say(karl, "/hilfe")
+    assert asyncio.get_running_loop().time() - started < ORDER_PATIENCE
