@@ -65,7 +65,7 @@ from storage.models import (
     Status,
     TargetAnswer,
 )
-from storage.people import active_contacts, active_offices
+from storage.people import active_contacts, active_offices, reachable_contacts
 from storage.reporting import (
     PreviousReport,
     WorkItem,
@@ -1082,11 +1082,7 @@ async def opening_notices(
 
     Each is recorded as a notice first, so a second process or a restart sends none twice.
     """
-    reachable = [
-        contact
-        for contact in await active_contacts(session)
-        if contact.telegram_user_id is not None and contact.unreachable_since is None
-    ]
+    reachable = await reachable_contacts(session)
     items = await work_items_of(session, reachable)
     messages = {
         contact.id: replace(

@@ -26,7 +26,7 @@ from conversations.payloads import (
 )
 from conversations.reporting import opening_notices, round_announcement
 from storage.models import ReportingRound
-from storage.people import active_contacts
+from storage.people import reachable_contacts
 from storage.reporting import (
     close_round,
     due_date,
@@ -211,11 +211,7 @@ def for_the_group(request: Request, done: str) -> list[Reply]:
 async def extension_notices(request: Request, round_: ReportingRound) -> list[Reply]:
     """Tell each contact with something still open the new due date, once per date."""
     session = request.session
-    reachable = [
-        contact
-        for contact in await active_contacts(session)
-        if contact.telegram_user_id is not None and contact.unreachable_since is None
-    ]
+    reachable = await reachable_contacts(session)
     items, done = await work_items_of(session, reachable), await submitted_items(session, round_.id)
     messages = {}
     for contact in reachable:

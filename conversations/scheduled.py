@@ -59,7 +59,7 @@ from storage.claims import (
 )
 from storage.database import is_unavailable
 from storage.models import Contact, ReportingRound
-from storage.people import active_contacts, active_offices
+from storage.people import active_contacts, active_offices, reachable_contacts
 from storage.process_lock import lock_file
 from storage.reporting import WorkItem, current_round, submitted_items, work_items
 from storage.scheduling import (
@@ -247,9 +247,7 @@ async def send_reminders(bot: TelegramBot, svc: Services, now: datetime) -> int:
         ]
         start_of_day = timetable.at(today, time(0))
         done = await submitted_items(session, round_.id)
-        for contact in await active_contacts(session):
-            if contact.telegram_user_id is None or contact.unreachable_since is not None:
-                continue
+        for contact in await reachable_contacts(session):
             if contact.absent_until is not None and today <= contact.absent_until:
                 continue  # away: the latest due reminder follows once they are back
             open_items = [i for i in await work_items(session, contact) if i.key not in done]

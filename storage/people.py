@@ -262,6 +262,15 @@ async def active_contacts(session: AsyncSession) -> list[Contact]:
     return list(result)
 
 
+async def reachable_contacts(session: AsyncSession) -> list[Contact]:
+    """The active contacts the bot can write to: with a chat, not marked unreachable."""
+    return [
+        contact
+        for contact in await active_contacts(session)
+        if contact.telegram_user_id is not None and contact.unreachable_since is None
+    ]
+
+
 async def active_coordinators(session: AsyncSession) -> list[Contact]:
     return [c for c in await active_contacts(session) if c.role is Role.COORDINATOR]
 
