@@ -294,8 +294,11 @@ UPDATES_KEPT = timedelta(days=2)
 async def hold_chat(session: AsyncSession, chat_id: int) -> None:
     """Hold the chat until this transaction ends: another process handling an update of
     the same chat waits here until this one committed (PostgreSQL's transaction-level
-    advisory lock, keyed by the chat id in the one-number key space, which nothing else
-    of the bot uses).
+    advisory lock, in the one-number key space, which nothing else of the bot uses).
+
+    Advisory locks belong to the whole database, so the key is a 64-bit hash of the
+    bot's schema and the chat id: bots in other schemas of the same database (the
+    tests run side by side so) never wait for each other.
 
     Several bot processes behind one webhook may each get an update of the same person;
     so the person's updates are still handled one after another, each seeing what the
@@ -303,7 +306,8 @@ async def hold_chat(session: AsyncSession, chat_id: int) -> None:
     whose updates of one chat :class:`bot.update_order.ChatOrder` already keeps in line.
     """
     if on_postgresql(session):
-        await session.execute(select(func.pg_advisory_xact_lock(chat_id)))
+        key = func.hashtextextended(func.concat(func.current_schema(), ":", chat_id), 0)
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
