@@ -91,9 +91,9 @@ class World:
     handled: HandledUpdates = field(default_factory=lambda: HandledUpdates())
     webhook: Webhook | None = None  # how the bot receives updates; None: long polling
 
-    async def settle(self, update_id: int, times: int = 1) -> None:
+    async def settle(self, update_id: int, times: int = 1, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has finished handling ``update_id`` (its replies are sent)."""
-        await self.handled.wait_for(update_id, times)
+        await self.handled.wait_for(update_id, times, timeout)
 
     async def say(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> Answer:
         """Send ``text``, wait until it is handled, return the bot's last message in that chat."""
