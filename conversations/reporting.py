@@ -531,6 +531,23 @@ def asked_anew(draft: Draft) -> list[Reply]:
     return [ask(draft, draft.current())]
 
 
+def answered_then_next(draft: Draft, line: str) -> list[Reply]:
+    """After a tap: the tapped question's message shows the answer's line and, below it,
+    the next question with its buttons (the review alone: it lists every answer). One edit
+    instead of an edit and a new message, so a tap costs one of Telegram's rate-limited
+    calls.
+
+    The next question counts as on screen once the edit is out (see :func:`asked_anew`): a
+    tap repeated because the edit was lost makes the same edit again.
+    """
+    draft.report.question_message_id = None  # set again when the edit is out
+    following = draft.current()
+    text, buttons = _question(draft, following)
+    if following.kind is not Kind.REVIEW:  # the review lists every answer anyway
+        text = f"{line}\n\n{text}"
+    return [Reply(text, buttons, edit=True, asks_for=draft.report.id)]
+
+
 def collapse(draft: Draft, line: str) -> list[Reply]:
     """Turn the message asking the current question into ``line`` (after typed text or a
     file, which arrive below it); nothing if that message is not known."""
@@ -751,13 +768,16 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
     if question != draft.current():
         if not _matches(question, value, draft):
             return await stale(request)
-        if question_on_screen(draft):
-            return []  # a second tap: the next question is on screen already
+        if _tapped_message(request) == draft.report.question_message_id:
+            return []  # a second tap: this message shows the next question already
         # Stored, but the reply never arrived (lost, or the bot restarted before sending
-        # it): the same tap again shows what comes next instead of nothing, for ever.
+        # it), or the tap came from an older copy of the question (e.g. one asked again
+        # by /bericht while the answer was on its way): the same tap again shows what
+        # comes next in that message instead of nothing, for ever.
         what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
-        line = answered_line(draft, what, shown(what, draft.stored(what)))
-        return [Reply(line, edit=True), *asked_anew(draft)]
+        return answered_then_next(
+            draft, answered_line(draft, what, shown(what, draft.stored(what)))
+        )
     if value == ALL_UNCHANGED_VALUE:
         return await all_unchanged(request, draft, question)
     if question.kind is Kind.OBSTACLE and value.startswith(TOGGLE_PREFIX):
@@ -772,8 +792,13 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
         return await stale(request)
     # on the review, the only answer by button is "Zahlen/Belege unverändert"
     what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
-    # the next question counts as on screen once its message is out (see asked_anew)
-    return [Reply(answered_line(draft, what, shown_text), edit=True), *asked_anew(draft)]
+    return answered_then_next(draft, answered_line(draft, what, shown_text))
+
+
+def _tapped_message(request: Request) -> int | None:
+    query = request.update.callback_query
+    message = query.message if query is not None else None
+    return message.message_id if message is not None else None
 
 
 async def all_unchanged(request: Request, draft: Draft, question: Question) -> list[Reply]:

@@ -77,14 +77,25 @@ async def test_quick_taps_count_once_while_another_person_exports(world: World) 
     question = await world.press(karl, "Der Reihe nach")
     assert IN_PLAN in question.labels, (overview.text, question.text)
     label = IN_PLAN
-    before = len(world.standin.sent_messages(karl.id))
+
+    def sent_and_edited() -> list[str]:
+        """The texts sent to Karl and edited for him, in order."""
+        return [
+            str(call.params.get("text"))
+            for call in world.standin.calls
+            if call.method in ("sendMessage", "editMessageText")
+            and int(call.params.get("chat_id") or 0) == karl.id
+        ]
+
+    before = len(sent_and_edited())
     taps = [await world.standin.press_button(karl, label) for _ in range(3)]
     for update_id in taps:
         await world.settle(update_id)
     assert not workbook_sent(world), "Karl's taps waited for the export"
 
-    new = world.standin.sent_messages(karl.id)[before:]
-    assert len(new) == 1, [message.plain_text for message in new]  # the next question, once
+    new = sent_and_edited()[before:]
+    assert len(new) == 1, new  # the question turned into the next one, once
+    assert "Ihre Angaben" in new[0]  # the review (III.2.1 has one target)
     async with world.sessions() as session:
         stored = await session.scalar(select(func.count()).select_from(TargetAnswer))
     assert stored == 1

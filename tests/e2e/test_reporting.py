@@ -141,12 +141,11 @@ async def test_a_whole_measure_in_order(round_open: World) -> None:
     # the typed note collapsed the question into one line; the question came again below
     assert question.plain_text == "III.2.1 · Mittelfristig, Getan: Entwurf liegt beim Dezernat."
     assert question.buttons == []
-    # each answered question is one line; every question was one message
-    lines = [m.plain_text for m in world.standin.sent_messages(karl.id)[-5:-1]]
+    # each tap turned the question into its answer's line with the next question below
+    # (one message for the taps); the typed text collapsed it into one line
+    lines = [m.plain_text for m in world.standin.sent_messages(karl.id)[-3:-1]]
     assert lines == [
-        "III.2.1 · Mittelfristig, Stand: 🟡 verzögert",
-        "III.2.1 · Mittelfristig, Hindernis: Personal",
-        "III.2.1 · Mittelfristig, Unterstützung: Ja",
+        "III.2.1 · Mittelfristig, Getan: Entwurf liegt beim Dezernat.",
         "III.2.1 · Mittelfristig, Unterstützung (Text): Bitte Termin mit dem Dezernat.",
     ]
     review = world.last(karl)
@@ -205,18 +204,22 @@ async def test_every_answer_is_stored_at_once_and_survives_a_restart(round_open:
     paused = await world.say(karl, "/abbrechen")
     assert paused.text.startswith("Pausiert. Ihre Antworten sind gespeichert")
     question_before = world.standin.sent_messages(karl.id)[-2]
-    assert (question_before.plain_text or "").startswith("III.4.1 · Mittel- und langfristig (2/2)")
+    # the tapped question turned into its answer's line, the next question below it
+    line, asked = (question_before.plain_text or "").split("\n\n", 1)
+    assert line == "III.4.1 · Kurzfristig, Stand: 🟢 im Plan"
+    assert asked.startswith("III.4.1 · Mittel- und langfristig (2/2)")
 
     await world.restart_bot()
 
     resumed = await world.say(karl, "/bericht")
     assert resumed.text.startswith("Maßnahme III.4.1")  # one message: header and question
-    assert resumed.text.endswith(question_before.plain_text or "")
+    assert resumed.text.endswith(asked)
     # the button of the question asked before the restart still works
     await world.settle(
         await world.standin.press_button(karl, "🟢 im Plan", message_id=question_before.message_id)
     )
-    assert world.last(karl).text.startswith("III.4.1 · Ihre Angaben")
+    # that message turned into the review
+    assert (question_before.plain_text or "").startswith("III.4.1 · Ihre Angaben")
     [draft] = await reports(world, "III.4.1")
     assert [(a.status, a.note) for a in draft.answers] == [
         (Status.ON_TRACK, ""), (Status.ON_TRACK, ""),
@@ -295,8 +298,9 @@ async def test_unchanged_carries_the_last_report_over(world: World) -> None:
     assert "Zuletzt (01.10.2026): 🟡 verzögert – „Entwurf liegt beim Dezernat.“" in question.text
     assert question.buttons[:2] == [["Alles unverändert"], ["Unverändert"]]
     review = await tap(world, karl, "Unverändert")  # this target as last time, then on
-    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
-        "III.2.1 · Mittelfristig, Stand: 🟡 verzögert (unverändert)"
+    assert review.message_id == question.message_id  # the question turned into the review
+    assert review.text.startswith(
+        "III.2.1 · Ihre Angaben\nMittelfristig: 🟡 verzögert (unverändert)\n"
     )
     assert INDICATOR_PROMPT in review.text  # note, obstacle, support carried
     assert "Mittelfristig: 🟡 verzögert (unverändert)" in review.text
@@ -369,14 +373,18 @@ async def test_double_tap_and_redelivery_change_nothing(round_open: World) -> No
     await world.say(karl, "/bericht")
     question = await tap(world, karl, "III.4.1")
     before = len(world.standin.sent_messages(karl.id))
+    edits = len(world.standin.calls_to("editMessageText"))
     first_tap = await world.standin.press_button(karl, "🟢 im Plan", message_id=question.message_id)
     second_tap = await world.standin.press_button(
         karl, "🟢 im Plan", message_id=question.message_id
     )
     await world.settle(first_tap)
     await world.settle(second_tap)
-    sent = world.standin.sent_messages(karl.id)[before:]
-    assert len(sent) == 1  # one next question, no "nicht mehr aktuell"
+    assert world.standin.sent_messages(karl.id)[before:] == []  # no "nicht mehr aktuell"
+    assert len(world.standin.calls_to("editMessageText")) == edits + 1  # one next question
+    assert question.text.startswith(
+        "III.4.1 · Kurzfristig, Stand: 🟢 im Plan\n\nIII.4.1 · Mittel- und langfristig (2/2)"
+    )
 
     update_id = await world.standin.send_text(karl, "Erster Text")
     await world.settle(update_id)
@@ -581,11 +589,8 @@ async def test_indicator_shows_the_last_answer_and_takes_it_over(world: World) -
     review = await tap(world, karl, "Nein")
     assert review.text.endswith("Zuletzt (01.10.2026): „3 Entwürfe“")
     assert review.buttons == [["Zahlen/Belege unverändert"], ["Absenden", "Ändern", "Später"]]
-    await tap(world, karl, "Zahlen/Belege unverändert")
-    assert world.standin.sent_messages(karl.id)[-2].plain_text == (
-        "III.2.1 · Zahlen/Belege: 3 Entwürfe (unverändert)"
-    )
-    review = world.last(karl)
+    taken = await tap(world, karl, "Zahlen/Belege unverändert")
+    assert taken.message_id == review.message_id  # the review, with the figures taken over
     assert "Zahlen/Belege: 3 Entwürfe" in review.text
     assert review.buttons == [["Absenden", "Ändern", "Später"]]
     [_, november] = await reports(world, "III.2.1")
