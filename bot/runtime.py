@@ -175,8 +175,13 @@ class UpdateQueue(asyncio.Queue[object]):
 
 
 async def _handled(update: Update, context: Any) -> None:
-    """After the bot's handlers: the update is out of the inbox."""
+    """After the bot's handlers: the update is out of the inbox (most were taken out with
+    their claim, see conversations.framework; this is for the others, e.g. an update no
+    handler took or one whose handler failed)."""
     services: Services = context.bot_data["services"]
+    if update.update_id in services.out_of_inbox:
+        services.out_of_inbox.discard(update.update_id)
+        return
     try:
         async with services.sessions() as session, session.begin():
             await inbox.drop(session, update.update_id)

@@ -53,6 +53,7 @@ from storage.claims import (
     keep_notice_message,
     mark_delivered,
 )
+from storage.inbox import drop as drop_received
 from storage.inbox import earlier_waiting
 from storage.models import Contact, Role
 from storage.people import active_contacts, contact_by_telegram_id, mark_unreachable
@@ -93,6 +94,9 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     started_at: datetime | None = None  # when this bot process started (by ``clock``)
+    # updates taken out of the inbox in their handler's transaction (see _in_transaction):
+    # bot.runtime's drop after the handlers skips them
+    out_of_inbox: set[int] = field(default_factory=set)
 
 
 def services(context: Context) -> Services:
@@ -304,13 +308,17 @@ async def _transaction(
                 session, chat.id, update.update_id, since
             ):
                 arrived = _Arrived(update, context, svc, place, args, after)
-                return await _in_transaction(session, arrived, handler, rule)
+                claimed, replies = await _in_transaction(session, arrived, handler, rule)
+                break
         # Out of the transaction, so the chat is free for the process that has the earlier
         # update; this one looks again in a moment.
         if not waited:
             log.info("Update %s wartet auf ein früheres aus Chat %s", update.update_id, chat.id)
         await asyncio.sleep(ORDER_POLL)
         waited += ORDER_POLL
+    if claimed:  # committed: claimed and out of the inbox together
+        svc.out_of_inbox.add(update.update_id)
+    return replies
 
 
 @dataclass(frozen=True)
@@ -327,17 +335,28 @@ class _Arrived:
 
 async def _in_transaction(
     session: AsyncSession, arrived: _Arrived, handler: Handler, rule: Rule
-) -> list[Reply]:
-    """The update's work in the transaction that holds its chat: claimed once, edits of
-    messages noted, the access rule applied, the handler run."""
-    update, svc, place = arrived.update, arrived.svc, arrived.place
-    user = update.effective_user
-    assert user is not None
-    if not await claim_update(session, update.update_id, svc.clock()):
+) -> tuple[bool, list[Reply]]:
+    """The update's work in the transaction that holds its chat: claimed once (False if it
+    was handled before), out of the inbox, and handled (:func:`_handled_here`)."""
+    update = arrived.update
+    if not await claim_update(session, update.update_id, arrived.svc.clock()):
         log.info(
             "Update %s wurde schon verarbeitet; doppelt zugestellt, ignoriert", update.update_id
         )
-        return []
+        return False, []
+    # Out of the inbox in the same transaction: one transaction per update less than a
+    # drop of its own after the handlers (a rollback keeps it in the inbox, as before).
+    await drop_received(session, update.update_id)
+    return True, await _handled_here(session, arrived, handler, rule)
+
+
+async def _handled_here(
+    session: AsyncSession, arrived: _Arrived, handler: Handler, rule: Rule
+) -> list[Reply]:
+    """A claimed update: edits of messages noted, the access rule applied, the handler run."""
+    update, svc, place = arrived.update, arrived.svc, arrived.place
+    user = update.effective_user
+    assert user is not None
     if update.edited_message is not None:
         # An edit is no new answer and no command to run (python-telegram-bot's
         # handlers match edits too): only a note where the person wrote privately.
