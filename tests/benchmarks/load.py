@@ -51,7 +51,8 @@ The figures:
   message or edit the bot sent into that person's chat, stamped where the stand-in
   records the call (exact, no polling; see :mod:`tests.benchmarks.load_people`);
   a round's opening message is no reply. "Whole reply": until the person has the buttons
-  to go on (the real bot's answer to a press is an edit and then a new message);
+  to go on (the real bot's answer to a press is one edit: the question turns into the
+  next one);
 * CPU per action: utime + stime of the bot process (/proc/<pid>/stat) over the phase,
   of both processes together in the webhook mode;
 * peak memory: VmHWM of each bot process (/proc/<pid>/status) at the end;
@@ -59,7 +60,8 @@ The figures:
   :data:`tests.benchmarks.load_people.NOT_RATE_LIMITED` (getUpdates, getMe,
   answerCallbackQuery, the command menus and descriptions, getFile, getChat, webhooks);
 * for the real bot: every answer stored exactly once. What a person saw the bot take
-  (the question collapsed to "Stand: 🟢 im Plan", "✅ … abgesendet (Version n)") is
+  (the line "Stand: 🟢 im Plan" above the next question or the review after the last
+  target, "✅ … abgesendet (Version n)") is
   compared with the database afterwards, person by person: answers "im Plan" given by
   a press (``answered_at`` after the draft was created; a draft copied from a
   colleague's submission starts with answers nobody pressed), submitted reports, and no

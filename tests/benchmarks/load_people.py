@@ -73,7 +73,9 @@ NOT_RATE_LIMITED = frozenset(
 NOTICE_SENT = "<b>Neue Berichtsrunde</b> bis "
 NOTICE = "Neue Berichtsrunde bis "
 ANSWER = "🟢 im Plan"  # the status every person gives
-ANSWER_STORED = f"Stand: {ANSWER}"  # the question, collapsed after the answer was taken
+# the answer taken: its line above the next question, or (after the last target) the
+# review, which lists it
+ANSWER_STORED = (f"Stand: {ANSWER}", "Ihre Angaben")
 SUBMITTED = "abgesendet (Version"  # "✅ III.3.1 abgesendet (Version 1)."
 ROUND_DONE = ("Alle Maßnahmen dieser Runde sind berichtet.", "Alles berichtet, vielen Dank!")
 STALE = ("Diese Frage ist nicht mehr aktuell.", "Diese Schaltfläche ist nicht mehr gültig.")
@@ -349,7 +351,7 @@ class Reporter(Person):
                 continue
             if self.said(STALE[0]) or self.said(STALE[1]):
                 self.tally.stale += 1
-            elif step == ANSWER and self.said(ANSWER_STORED):
+            elif step == ANSWER and any(map(self.said, ANSWER_STORED)):
                 self.tally.answers += 1
             elif step == "Absenden" and self.said(SUBMITTED):
                 self.tally.submissions += 1
