@@ -74,6 +74,17 @@ class Answer:
     def message_id(self) -> int:
         return self.message.message_id
 
+    def data_of(self, label: str) -> str:
+        """What the button ``label`` carries (to press it again later, e.g. once the
+        message shows something else)."""
+        [data] = [
+            str(button["callback_data"])
+            for row in self.message.inline_keyboard
+            for button in row
+            if button.get("text") == label
+        ]
+        return data
+
 
 @dataclass
 class World:

@@ -55,12 +55,7 @@ async def test_a_tap_repeated_after_a_lost_reply_shows_the_next_question(world: 
     await tap(world, karl, "IV.2.1")  # two targets
     first = world.last(karl)
     assert "(1/2)" in first.text
-    [data] = [
-        button["callback_data"]
-        for row in first.message.inline_keyboard
-        for button in row
-        if button.get("text") == "🟢 im Plan"
-    ]
+    data = first.data_of("🟢 im Plan")
     # The edit fails for good, and with it the rest of the reply.
     world.standin.fail_next(
         "editMessageText", error_code=502, description="Bad Gateway", times=ATTEMPTS
@@ -92,12 +87,7 @@ async def test_a_stale_button_without_a_draft_leads_on_to_what_is_due(world: Wor
     await world.open_round()
     await world.say(fritzi, "/bericht")
     answer = await world.press(fritzi, "Der Reihe nach")
-    [data] = [
-        button["callback_data"]
-        for row in answer.message.inline_keyboard
-        for button in row
-        if button.get("text") == "🟢 im Plan"
-    ]
+    data = answer.data_of("🟢 im Plan")
     while "Absenden" not in str(answer.buttons):
         if "🟢 im Plan" in str(answer.buttons):
             answer = await world.press(fritzi, "🟢 im Plan")
@@ -151,12 +141,7 @@ async def test_a_tap_on_an_older_copy_of_an_answered_question_shows_the_next_one
     below = await world.say(karl, "/bericht")  # and once more
     assert below.message_id != above.message_id
     assert "(1/2)" in below.text
-    [old_tap] = [
-        button["callback_data"]
-        for row in below.message.inline_keyboard
-        for button in row
-        if button.get("text") == "🟢 im Plan"
-    ]
+    old_tap = below.data_of("🟢 im Plan")
     await world.settle(
         await world.standin.press_button(karl, "🟢 im Plan", message_id=above.message_id)
     )
