@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -26,7 +28,7 @@ from bot.runtime import (
 )
 from bot.standin import BotApiStandIn, FakeChat, FakeUser, SentMessage
 from seed.loader import load_catalogue
-from storage.database import session_factory
+from storage.database import create_engine, session_factory
 from storage.models import Contact, Measure, Obstacle, Office, Role, Status
 from storage.people import add_contact, contact_by_telegram_id
 from storage.reporting import current_round, item_for, start_draft, submit
@@ -209,9 +211,39 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def mainz_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database after ``init`` with the Mainz catalogue, made once per test process.
+
+    Migrating and loading the catalogue takes most of a second; a world on SQLite starts
+    from a copy of this file instead (on PostgreSQL each world still runs them, in its own
+    schema, so every migration keeps being run by the end-to-end tests)."""
+    path = tmp_path_factory.mktemp("mainz") / "mainz.sqlite3"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await init_database(engine, load_catalogue())
+        await engine.dispose()  # the last connection closed: the WAL is in the file
+
+    asyncio.run(build())
+    return path
+
+
+async def initialised(engine: AsyncEngine, mainz_sqlite: Path) -> None:
+    """``engine``'s empty database as after ``init`` with the Mainz catalogue."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        shutil.copyfile(mainz_sqlite, engine.url.database)
+    else:
+        await init_database(engine, load_catalogue())
+
+
 @pytest.fixture
 async def world(
-    standin: BotApiStandIn, engine: AsyncEngine, tmp_path: Path, request: pytest.FixtureRequest
+    standin: BotApiStandIn,
+    engine: AsyncEngine,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    mainz_sqlite: Path,
 ) -> AsyncIterator[World]:
     """The bot on a fresh database: SQLite, and PostgreSQL where it runs (see conftest).
 
@@ -220,7 +252,7 @@ async def world(
     settings = e2e_settings(tmp_path, standin.base_url)
     if request.node.get_closest_marker("no_group") is not None:
         settings = settings.model_copy(update={"coordination_chat_id": None})
-    await init_database(engine, load_catalogue())
+    await initialised(engine, mainz_sqlite)
     sessions = session_factory(engine)
     clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     async with sessions() as session, session.begin():
