@@ -12,6 +12,8 @@ from sqlalchemy import select
 from bot.config.settings import load_settings
 from bot.runtime import WEBHOOK_CONNECTIONS, webhook_for
 from bot.standin.webhook import SECRET_HEADER
+from storage import inbox
+from storage.claims import claim_update
 from storage.database import session_factory
 from storage.models import GeneratedSecret, ReceivedUpdate
 from tests.e2e.conftest import WEBHOOK_SECRET, World
@@ -81,12 +83,18 @@ async def test_a_request_without_the_right_secret_token_is_refused(
 async def test_an_update_is_in_the_inbox_before_telegram_gets_its_answer(world: World) -> None:
     """Telegram forgets an update once the webhook answered 200: it must be kept by then,
     so that a crash right after loses nothing (the inbox is replayed at the start)."""
-    world.standin.delay("sendMessage", 2.0)  # the handler is still at work after the 200
+    # An earlier update of Karl's chat, which another process has taken and not handled
+    # yet: this one waits for it and is not handled (nor out of the inbox) meanwhile.
+    async with world.sessions() as session, session.begin():
+        await inbox.keep(session, [inbox.Received(778, world.contact.id, "{}")], world.clock())
     assert await post(world, hilfe_update(world, 779), WEBHOOK_SECRET) == 200
     async with world.sessions() as session:
         kept = await session.scalar(select(ReceivedUpdate).where(ReceivedUpdate.update_id == 779))
     assert kept is not None
     assert json.loads(kept.data)["message"]["text"] == "/hilfe"
+    async with world.sessions() as session, session.begin():
+        assert await claim_update(session, 778, world.clock())  # the other process's
+        await inbox.drop(session, 778)
     await world.settle(779)
     async with world.sessions() as session:
         assert await session.get(ReceivedUpdate, 779) is None  # handled: out of the inbox
