@@ -106,7 +106,8 @@ async def resend_lost_notices(bot: TelegramBot, svc: Services, now: datetime) ->
     with SQLite only one bot uses the file (see storage.process_lock), so every notice
     claimed before this process started is lost. Otherwise it counts as lost once it is
     :data:`NOTICE_LEASE` old. A notice can go out twice only if the process died between
-    Telegram taking it and the database hearing so.
+    Telegram taking it and the database hearing so; a broadcast has up to
+    ``BROADCAST_CALLS`` of them on their way at once, so a crash can double several.
     """
     async with svc.sessions() as session:
         lost = await undelivered_notices(session, now, await holders_alive(session, svc, now))
