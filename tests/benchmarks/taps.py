@@ -16,19 +16,26 @@ A tap is a button pressed; typed commands are counted apart. Characters are thos
 new messages and of every edit the person gets to see. A measure's submission brings the
 next measure's first question at once; in rows 1 and 2 that message (and its characters)
 belongs to the next measure and is not counted, in row 3 everything is.
+
+Below the table: the SQL statements and transactions a tap costs the bot (SQLite, every
+tap of the run), as medians and maxima: an answer ("🟢 im Plan"), and all taps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import statistics
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from bot.config.settings import load_settings
 from bot.runtime import HandledUpdates, build_application, serving, track_handled
@@ -43,6 +50,7 @@ from storage.setup import init_database
 OFFICES = ("Flüchtlingskoordination", "Amt für soziale Leistungen")
 MEASURE = "III.1.1 · Amt für soziale Leistungen"  # two horizon targets
 ROUND_DONE = "Alle Maßnahmen dieser Runde sind berichtet. Vielen Dank!"
+ANSWER = "🟢 im Plan"
 
 
 @dataclass
@@ -54,11 +62,53 @@ class Cost:
     characters: int = 0
 
 
+class Sql:
+    """SQL statements and transactions of every engine in this process (the bot's too)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.transactions = 0
+        # per tap's label: (statements, transactions) of each tap
+        self.taps: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+
+    def _statement(self, *_: object) -> None:
+        self.statements += 1
+
+    def _begin(self, *_: object) -> None:
+        self.transactions += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        event.listen(Engine, "before_cursor_execute", self._statement)
+        event.listen(Engine, "begin", self._begin)
+        try:
+            yield
+        finally:
+            event.remove(Engine, "before_cursor_execute", self._statement)
+            event.remove(Engine, "begin", self._begin)
+
+    def summary(self, label: str | None = None) -> tuple[float, float, int, int]:
+        """Median statements and transactions and their maxima, of the taps on ``label``
+        (None: of all taps)."""
+        taps = (
+            self.taps[label] if label is not None else list(chain.from_iterable(self.taps.values()))
+        )
+        statements, transactions = zip(*taps, strict=True)
+        return (
+            statistics.median(statements),
+            statistics.median(transactions),
+            max(statements),
+            max(transactions),
+        )
+
+
 class Contact:
     """The demo contact, counting what each step costs."""
 
-    def __init__(self, standin: BotApiStandIn, handled: HandledUpdates, user: FakeUser) -> None:
-        self.standin, self.handled, self.user = standin, handled, user
+    def __init__(
+        self, standin: BotApiStandIn, handled: HandledUpdates, user: FakeUser, sql: Sql
+    ) -> None:
+        self.standin, self.handled, self.user, self.sql = standin, handled, user, sql
         self.cost = Cost()
         self.handed_over = Cost()  # the next measure's first message, taken from this one
 
@@ -79,7 +129,11 @@ class Contact:
 
     async def tap(self, label: str) -> None:
         self.cost.taps += 1
+        statements, transactions = self.sql.statements, self.sql.transactions
         await self._step(lambda: self.standin.press_button(self.user, label))
+        self.sql.taps[label].append(
+            (self.sql.statements - statements, self.sql.transactions - transactions)
+        )
 
     async def say(self, text: str) -> None:
         self.cost.commands += 1
@@ -170,9 +224,10 @@ def plus(a: Cost, b: Cost) -> Cost:
     return Cost(*(x + y for x, y in zip(vars(a).values(), vars(b).values(), strict=True)))
 
 
-async def measure() -> list[tuple[str, Cost]]:
-    """The three situations and what each cost."""
-    with tempfile.TemporaryDirectory() as directory:
+async def measure(sql: Sql | None = None) -> list[tuple[str, Cost]]:
+    """The three situations and what each cost; the database work of each tap in ``sql``."""
+    sql = sql or Sql()
+    with tempfile.TemporaryDirectory() as directory, sql.counting():
         url = f"sqlite+aiosqlite:///{Path(directory) / 'taps.sqlite3'}"
         today = datetime.now(UTC).date()
         await prepare(url, today - timedelta(days=40))
@@ -187,15 +242,15 @@ async def measure() -> list[tuple[str, Cost]]:
             handled = track_handled(application)
             async with serving(application, poll_timeout=1):
                 await standin.until_idle()
-                karl = Contact(standin, handled, standin.user(1002, "Karl", "Kontakt"))
+                karl = Contact(standin, handled, standin.user(1002, "Karl", "Kontakt"), sql)
                 # the round before: one measure counted, then the others reported too
                 await karl.say("/bericht")
                 karl.take()
                 await karl.tap(MEASURE)
-                await report_measure(karl, "🟢 im Plan")
+                await report_measure(karl, ANSWER)
                 karl.hand_over_next_measure()
                 first = karl.take()
-                await rest_of_round(karl, "🟢 im Plan")
+                await rest_of_round(karl, ANSWER)
                 karl.take()
                 # the next round: nothing changed
                 await next_round(url, today - timedelta(days=5))
@@ -218,13 +273,21 @@ async def measure() -> list[tuple[str, Cost]]:
 
 async def main() -> None:
     logging.disable(logging.WARNING)
-    rows = await measure()
+    sql = Sql()
+    rows = await measure(sql)
     print(f"{'':54}{'Tipps':>6}{'Befehle':>8}{'Nachrichten':>12}{'Bearb.':>7}{'Zeichen':>8}")
     for label, cost in rows:
         print(
             f"{label:54}{cost.taps:6}{cost.commands:8}{cost.messages:12}{cost.edits:7}"
             f"{cost.characters:8}"
         )
+    print(f"\nDatenbank je Tipp (SQLite){'Anweisungen':>40}{'Transaktionen':>15}")
+    for label, which in ((f"eine Antwort ({ANSWER})", ANSWER), ("alle Tipps", None)):
+        median_statements, median_transactions, most_statements, most_transactions = sql.summary(
+            which
+        )
+        print(f"{label + ', Median':54}{median_statements:>12g}{median_transactions:>15g}")
+        print(f"{label + ', höchstens':54}{most_statements:>12}{most_transactions:>15}")
 
 
 if __name__ == "__main__":
