@@ -531,18 +531,23 @@ def asked_anew(draft: Draft) -> list[Reply]:
     return [ask(draft, draft.current())]
 
 
+def tapped_answers(question: Question) -> Question:
+    """The question a tap on ``question``'s buttons answers: itself, or on the review the
+    indicator (its only answer by button is "Zahlen/Belege unverändert")."""
+    return Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
+
+
 def answered_then_next(draft: Draft, question: Question, answer_text: str) -> list[Reply]:
-    """After a tap on ``question``, answered as ``answer_text`` (on the review, the only
-    answer by button is "Zahlen/Belege unverändert", the indicator's): the tapped
-    question's message shows the answer's line and, below it, the next question with its
-    buttons (the review alone: it lists every answer). One edit instead of an edit and a
-    new message, so a tap costs one of Telegram's rate-limited calls.
+    """After a tap on ``question``, answered as ``answer_text`` (see
+    :func:`tapped_answers`): the tapped question's message shows the answer's line and,
+    below it, the next question with its buttons (the review alone: it lists every
+    answer). One edit instead of an edit and a new message, so a tap costs one of
+    Telegram's rate-limited calls.
 
     The next question counts as on screen once the edit is out (see :func:`asked_anew`): a
     tap repeated because the edit was lost makes the same edit again.
     """
-    what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
-    line = answered_line(draft, what, answer_text)
+    line = answered_line(draft, tapped_answers(question), answer_text)
     draft.report.question_message_id = None  # set again when the edit is out
     following = draft.current()
     text, buttons = _question(draft, following)
@@ -777,7 +782,7 @@ async def answer_button(request: Request, data: AnswerChoice) -> list[Reply]:
         # it), or the tap came from an older copy of the question (e.g. one asked again
         # by /bericht while the answer was on its way): the same tap again shows what
         # comes next in that message instead of nothing, for ever.
-        what = Question(Kind.INDICATOR) if question.kind is Kind.REVIEW else question
+        what = tapped_answers(question)
         return answered_then_next(draft, question, shown(what, draft.stored(what)))
     if value == ALL_UNCHANGED_VALUE:
         return await all_unchanged(request, draft, question)
